@@ -1,0 +1,1 @@
+"""Ownership and control, computed on a database-free graph (networkx/scipy)."""

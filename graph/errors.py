@@ -1,0 +1,19 @@
+"""Domain errors of the control engine (no HTTP knowledge)."""
+
+
+class OwnergraphError(Exception):
+    """Base of every domain error."""
+
+
+class EntityNotFound(OwnergraphError):
+    def __init__(self, entity_id: str) -> None:
+        super().__init__(f"no entity with id {entity_id!r}")
+        self.entity_id = entity_id
+
+
+class InvalidParameter(OwnergraphError):
+    """A parameter outside its domain (threshold outside 0..1, unknown ruleset, ...)."""
+
+
+class DatabaseUnavailable(OwnergraphError):
+    """The graph store cannot be reached; the caller may retry later."""
