@@ -1,0 +1,293 @@
+"""A local Neo4j Community server that installs itself from Maven Central.
+
+The server's jars (and the Neo4j Browser) are fetched once with
+``mvn dependency:copy-dependencies`` on ``neo4j-pom.xml`` into
+``.ownergraph/neo4j/lib``; each instance (``main`` for users, ``test`` for
+the test suite) has its own configuration, data, logs, ports and a random
+password under ``.ownergraph/instances/NAME``. The server binds to 127.0.0.1
+only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+NEO4J_VERSION = "5.26.30"
+BROWSER_VERSION = "5.24.0"
+POM = Path(__file__).with_name("neo4j-pom.xml")
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+
+
+class LocalServerError(RuntimeError):
+    """The local server could not be installed, started or stopped."""
+
+
+def project_root() -> Path:
+    """Where ``.ownergraph/`` lives: OWNERGRAPH_HOME, else the checkout holding this package."""
+    env = os.environ.get("OWNERGRAPH_HOME")
+    return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One local server: its folder and ports."""
+
+    name: str
+    bolt_port: int
+    http_port: int
+    heap: str = "2g"
+    pagecache: str = "1g"
+
+    @property
+    def root(self) -> Path:
+        return project_root() / ".ownergraph" / "instances" / self.name
+
+    @property
+    def bolt_uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def browser_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/browser/"
+
+    @property
+    def password_file(self) -> Path:
+        return self.root / "password"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.root / "run" / "server.pid"
+
+    def password(self) -> str:
+        return self.password_file.read_text(encoding="utf-8").strip()
+
+
+MAIN = Instance("main", bolt_port=7687, http_port=7474)
+TEST = Instance("test", bolt_port=17687, http_port=17474, heap="2g", pagecache="512m")
+
+
+def lib_dir() -> Path:
+    return project_root() / ".ownergraph" / "neo4j" / "lib"
+
+
+def is_installed() -> bool:
+    lib = lib_dir()
+    return (lib / f"neo4j-{NEO4J_VERSION}.jar").exists() and (
+        lib / f"neo4j-browser-{BROWSER_VERSION}.jar"
+    ).exists()
+
+
+def install(quiet: bool = True) -> Path:
+    """Fetch the server and the Browser from Maven Central (once)."""
+    lib = lib_dir()
+    if is_installed():
+        return lib
+    if shutil.which("mvn") is None or shutil.which("java") is None:
+        raise LocalServerError("installing Neo4j needs Java 17+ and Maven ('java', 'mvn' on PATH)")
+    tmp = lib.with_name("lib.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    cmd = [
+        "mvn",
+        "-B",
+        *(["-q"] if quiet else []),
+        "-f",
+        str(POM),
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={tmp}",
+    ]
+    done = subprocess.run(cmd, capture_output=quiet, text=True, check=False)
+    if done.returncode != 0:
+        tail = (done.stdout or "")[-2000:] + (done.stderr or "")[-2000:]
+        raise LocalServerError(f"Maven could not fetch Neo4j {NEO4J_VERSION}:\n{tail}")
+    shutil.rmtree(lib, ignore_errors=True)
+    tmp.rename(lib)  # the folder appears whole or not at all
+    return lib
+
+
+def _config(instance: Instance) -> str:
+    root = instance.root
+    return "\n".join(
+        [
+            "server.default_listen_address=127.0.0.1",
+            "server.default_advertised_address=127.0.0.1",
+            f"server.bolt.listen_address=127.0.0.1:{instance.bolt_port}",
+            f"server.bolt.advertised_address=127.0.0.1:{instance.bolt_port}",
+            f"server.http.listen_address=127.0.0.1:{instance.http_port}",
+            f"server.http.advertised_address=127.0.0.1:{instance.http_port}",
+            "server.https.enabled=false",
+            f"server.directories.data={root / 'data'}",
+            f"server.directories.logs={root / 'logs'}",
+            f"server.directories.run={root / 'run'}",
+            f"server.directories.import={root / 'import'}",
+            f"server.memory.heap.initial_size={instance.heap}",
+            f"server.memory.heap.max_size={instance.heap}",
+            f"server.memory.pagecache.size={instance.pagecache}",
+            "dbms.usage_report.enabled=false",
+            "dbms.security.auth_enabled=true",
+            # loads are single large transactions (atomic per load)
+            "db.memory.transaction.total.max=0",
+            "",
+        ]
+    )
+
+
+def _java_env(instance: Instance) -> dict[str, str]:
+    env = dict(os.environ)
+    env["NEO4J_HOME"] = str(instance.root)
+    env["NEO4J_CONF"] = str(instance.root / "conf")
+    return env
+
+
+def _classpath() -> str:
+    return str(lib_dir() / "*")
+
+
+def prepare(instance: Instance) -> None:
+    """Write the configuration and, on first use, a random initial password."""
+    root = instance.root
+    for sub in ("conf", "data", "logs", "run", "import"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    (root / "conf" / "neo4j.conf").write_text(_config(instance), encoding="utf-8")
+    if instance.password_file.exists():
+        return
+    password = secrets.token_urlsafe(18)
+    done = subprocess.run(
+        ["java", "-cp", _classpath(), ADMIN_TOOL, "dbms", "set-initial-password", password],
+        env=_java_env(instance),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise LocalServerError(f"could not set the initial password: {done.stderr[-2000:]}")
+    instance.password_file.write_text(password + "\n", encoding="utf-8")
+    instance.password_file.chmod(0o600)
+
+
+def running_pid(instance: Instance) -> int | None:
+    """The server's pid when its process is alive."""
+    try:
+        pid = int(instance.pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return None
+    if _is_zombie(pid):
+        return None
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists() and ENTRY_POINT.encode() not in cmdline.read_bytes():
+        return None  # a recycled pid
+    return pid
+
+
+def _is_zombie(pid: int) -> bool:
+    """An ended child of this process lingers until reaped: reap it and call it dead."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state != "Z":
+        return False
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    return True
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def is_up(instance: Instance) -> bool:
+    return running_pid(instance) is not None and port_open(instance.bolt_port)
+
+
+def start(instance: Instance = MAIN, timeout: float = 120.0) -> bool:
+    """Install if needed and start; returns False when it was already running."""
+    if is_up(instance):
+        return False
+    install()
+    prepare(instance)
+    if running_pid(instance) is None:
+        for port in (instance.bolt_port, instance.http_port):
+            if port_open(port):
+                raise LocalServerError(
+                    f"port {port} on 127.0.0.1 is taken by another program; "
+                    "stop it, or set NEO4J_URI to use that server"
+                )
+        log = (instance.root / "logs" / "console.log").open("ab")
+        proc = subprocess.Popen(
+            [
+                "java",
+                f"-Xmx{instance.heap}",
+                "-XX:+UseG1GC",
+                "-cp",
+                _classpath(),
+                ENTRY_POINT,
+                f"--home-dir={instance.root}",
+                f"--config-dir={instance.root / 'conf'}",
+            ],
+            env=_java_env(instance),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # survives the command that started it
+        )
+        instance.pid_file.write_text(str(proc.pid))
+    _wait_for_bolt(instance, timeout)
+    return True
+
+
+def _wait_for_bolt(instance: Instance, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if running_pid(instance) is None:
+            raise LocalServerError(
+                f"Neo4j exited during start; see {instance.root / 'logs' / 'neo4j.log'}"
+            )
+        if port_open(instance.bolt_port) and port_open(instance.http_port):
+            return
+        time.sleep(0.25)
+    raise LocalServerError(f"Neo4j did not answer on {instance.bolt_uri} within {timeout:.0f} s")
+
+
+def stop(instance: Instance = MAIN, timeout: float = 60.0) -> bool:
+    """Stop the server and wait for its process to end; False when it was not running."""
+    pid = running_pid(instance)
+    if pid is None:
+        instance.pid_file.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and running_pid(instance) is not None:
+        time.sleep(0.2)
+    if running_pid(instance) is not None:
+        os.kill(pid, signal.SIGKILL)
+        while running_pid(instance) is not None:
+            time.sleep(0.1)
+    instance.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def kill(instance: Instance) -> None:
+    """SIGKILL, for fault-injection tests: no clean shutdown."""
+    pid = running_pid(instance)
+    if pid is not None:
+        os.kill(pid, signal.SIGKILL)
+        while running_pid(instance) is not None:
+            time.sleep(0.05)
+    instance.pid_file.unlink(missing_ok=True)

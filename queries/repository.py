@@ -1,0 +1,346 @@
+"""The only module that calls the Neo4j driver.
+
+Reads return domain records (a ``Dataset`` subgraph) for the engine; writes
+take domain records. Driver errors that mean "the database is not there"
+become ``graph.errors.DatabaseUnavailable`` here, at one boundary.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, ParamSpec, TypeVar
+
+import neo4j
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j import exceptions as neo4j_errors
+
+from graph.errors import DatabaseUnavailable
+from graph.model import Dataset, Entity
+from queries import records
+from queries.cypher import statement, statements
+from queries.settings import Neo4jSettings
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+BATCH_SIZE = 10_000
+# Upstream reads stop growing past this many entities: an answer then says it is partial.
+MAX_CLOSURE = 50_000
+
+_UNAVAILABLE = (
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.SessionExpired,
+    neo4j_errors.AuthError,
+    ConnectionError,
+    OSError,
+)
+
+
+def translate_errors(fn: Callable[P, T]) -> Callable[P, T]:
+    """Database-down errors become DatabaseUnavailable; everything else passes through."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except neo4j_errors.AuthError as exc:
+            raise DatabaseUnavailable(f"Neo4j refused the credentials: {exc.message}") from exc
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"Neo4j is unreachable: {exc}") from exc
+
+    return wrapper
+
+
+def connect(settings: Neo4jSettings) -> Driver:
+    """One driver per process; the caller closes it."""
+    uri, user, password = settings.resolved()
+    return GraphDatabase.driver(
+        uri,
+        auth=(user, password),
+        connection_timeout=5.0,
+        connection_acquisition_timeout=10.0,
+        max_transaction_retry_time=5.0,
+    )
+
+
+class Repository:
+    """Reads and writes of the ownership graph in one database."""
+
+    def __init__(self, driver: Driver, database: str = "neo4j") -> None:
+        self.driver = driver
+        self.database = database
+
+    # -- plumbing -------------------------------------------------------------
+
+    def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
+        records_, _, _ = self.driver.execute_query(
+            statement(name),
+            parameters_=params,
+            database_=self.database,
+            routing_=RoutingControl.READ,
+        )
+        return records_
+
+    @translate_errors
+    def ping(self) -> None:
+        self.driver.verify_connectivity()
+        self._read("count_graph")  # the database itself answers, not just the socket
+
+    @translate_errors
+    def apply_schema(self) -> None:
+        for stmt in statements("schema"):
+            self.driver.execute_query(stmt, database_=self.database)
+        self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+
+    # -- writes ---------------------------------------------------------------
+
+    @translate_errors
+    def write_dataset(
+        self,
+        data: Dataset,
+        *,
+        load: dict[str, Any],
+        batch_size: int = BATCH_SIZE,
+        progress: Callable[[int], None] | None = None,
+    ) -> dict[str, int]:
+        """Write a whole load in ONE transaction: it lands whole or not at all."""
+        plan: list[tuple[str, list[dict[str, Any]]]] = [
+            ("merge_entities", [records.entity_row(e) for e in data.entities]),
+            ("merge_stakes", [records.stake_row(s) for s in data.stakes]),
+            ("merge_controls", [records.control_row(c) for c in data.controls]),
+            ("merge_concerts", [records.concert_row(c) for c in data.concerts]),
+            ("merge_links", [records.link_row(lk) for lk in data.links]),
+            ("merge_reported", [records.reported_row(r) for r in data.reported]),
+        ]
+        counts = {name.removeprefix("merge_"): len(rows) for name, rows in plan}
+        load = {**load, "loaded_at": datetime.now(UTC), "counts": json.dumps(counts)}
+        with self.driver.session(database=self.database) as session:
+            tx = session.begin_transaction()
+            try:
+                for name, rows in plan:
+                    query = statement(name)
+                    for batch in _batches(rows, batch_size):
+                        tx.run(query, rows=batch).consume()
+                        if progress is not None:
+                            progress(len(batch))
+                tx.run(statement("merge_load"), load=load).consume()
+                tx.commit()
+            finally:
+                if tx.closed() is False:
+                    tx.close()  # rolls back anything not committed
+        return counts
+
+    @translate_errors
+    def write_materialised_control(
+        self, rows: list[dict[str, Any]], statuses: list[dict[str, Any]], *, ruleset: str, as_of: date
+    ) -> None:
+        """Replace the materialised control relationships of one ruleset, in one transaction."""
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(statement("delete_materialised_control"), ruleset=ruleset).consume()
+            for batch in _batches(rows, BATCH_SIZE):
+                tx.run(statement("create_materialised_control"), rows=batch).consume()
+            for batch in _batches(statuses, BATCH_SIZE):
+                tx.run(
+                    statement("set_control_status"), rows=batch, ruleset=ruleset, as_of=as_of
+                ).consume()
+
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(work)
+
+    @translate_errors
+    def wipe(self) -> None:
+        """Delete every node and relationship (the test server only)."""
+        self.driver.execute_query(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+            database_=self.database,
+        )
+
+    # -- reads ----------------------------------------------------------------
+
+    @translate_errors
+    def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        found: dict[str, Entity] = {}
+        for batch in _batches(sorted(set(ids)), BATCH_SIZE):
+            for rec in self._read("read_entities", ids=batch):
+                entity = records.entity_from(rec["entity"])
+                found[entity.id] = entity
+        return found
+
+    @translate_errors
+    def entity(self, entity_id: str) -> Entity | None:
+        return self.entities([entity_id]).get(entity_id)
+
+    @translate_errors
+    def entity_neighbours(self, entity_id: str) -> dict[str, Any] | None:
+        """The entity's own record with its direct owners and holdings (raw property maps)."""
+        rows = self._read("read_entity_neighbours", id=entity_id)
+        if not rows:
+            return None
+        rec = rows[0]
+        return {
+            "entity": records.entity_from(rec["entity"]),
+            "owners": [
+                (records.entity_from(o["entity"]), records.stake_from(o["entity"]["id"], entity_id, o["props"]))
+                for o in rec["owners"]
+            ],
+            "holdings": [
+                (records.entity_from(h["entity"]), records.stake_from(entity_id, h["entity"]["id"], h["props"]))
+                for h in rec["holdings"]
+            ],
+        }
+
+    @translate_errors
+    def upstream(self, target_id: str, *, max_nodes: int = MAX_CLOSURE) -> Dataset:
+        """The upstream closure of a target: everything that may control or own it.
+
+        Breadth-first over incoming OWNS / CONTROLS edges and ACTS_IN_CONCERT
+        links, one round trip per level.
+        """
+        return self._closure([target_id], "read_incoming", max_nodes=max_nodes, follow="from_id")
+
+    @translate_errors
+    def downstream(self, controller_id: str, *, max_nodes: int = MAX_CLOSURE) -> Dataset:
+        """Everything the entity holds or controls, through any chain, with the direct owners of each."""
+        down = self._closure([controller_id], "read_outgoing", max_nodes=max_nodes, follow="to_id")
+        # Control of a holding also depends on its other owners (relative rule, GP rule, bounds).
+        reached = down.entity_ids()
+        around = Dataset()
+        seen_keys = _edge_keys(down)
+        for batch in _batches(sorted(reached), BATCH_SIZE):
+            for rec in self._read("read_incoming", ids=batch):
+                _add_edge(around, rec, seen_keys)
+        extra_ids = {s.owner_id for s in around.stakes} | {c.controller_id for c in around.controls}
+        extra_ids |= {c.party_a for c in around.concerts} | {c.party_b for c in around.concerts}
+        down.entities.extend(self.entities(extra_ids - reached).values())
+        down.stakes.extend(around.stakes)
+        down.controls.extend(around.controls)
+        down.concerts.extend(around.concerts)
+        return down
+
+    def _closure(self, start: Sequence[str], query: str, *, max_nodes: int, follow: str) -> Dataset:
+        data = Dataset()
+        seen: set[str] = set(start)
+        frontier = list(start)
+        keys: set[tuple[str, str]] = set()
+        while frontier and len(seen) < max_nodes:
+            nxt: list[str] = []
+            for batch in _batches(frontier, BATCH_SIZE):
+                for rec in self._read(query, ids=batch):
+                    _add_edge(data, rec, keys)
+                    for node in (rec["from_id"], rec["to_id"]):
+                        if node not in seen:
+                            seen.add(node)
+                            nxt.append(node)
+            frontier = nxt
+        data.entities.extend(self.entities(seen).values())
+        if frontier:
+            data.findings.append(_partial_finding(max_nodes))
+        return data
+
+    @translate_errors
+    def everything(self) -> Dataset:
+        """The whole graph (entities and control-relevant edges), for bulk computation."""
+        data = Dataset()
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+            for rec in s.run(statement("read_all_entities")):
+                data.entities.append(records.entity_from(rec["entity"]))
+            keys: set[tuple[str, str]] = set()
+            for rec in s.run(statement("read_all_edges")):
+                _add_edge(data, rec, keys)
+        return data
+
+    @translate_errors
+    def search(self, q: str, *, limit: int = 20) -> list[tuple[Entity, float]]:
+        rows = self._read("search_entities", q=q, fulltext=_fulltext_query(q), limit=limit)
+        return [(records.entity_from(r["entity"]), float(r["score"])) for r in rows]
+
+    @translate_errors
+    def founded_between(self, founded_from: date, founded_to: date) -> list[str]:
+        rows = self._read("read_entities_founded", founded_from=founded_from, founded_to=founded_to)
+        return [r["id"] for r in rows]
+
+    @translate_errors
+    def around(self, ids: Iterable[str]) -> Dataset:
+        """Every edge (of any type, links too) touching these entities, with both ends."""
+        data = Dataset()
+        keys: set[tuple[str, str]] = set()
+        for batch in _batches(sorted(set(ids)), BATCH_SIZE):
+            for rec in self._read("read_edges_around", ids=batch):
+                _add_edge(data, rec, keys)
+        ends = {i for s in data.stakes for i in (s.owner_id, s.owned_id)}
+        ends |= {i for c in data.controls for i in (c.controller_id, c.controlled_id)}
+        ends |= {i for lk in data.links for i in (lk.source_id, lk.target_id)}
+        ends |= {i for c in data.concerts for i in (c.party_a, c.party_b)}
+        data.entities.extend(self.entities(ends | set(ids)).values())
+        return data
+
+    @translate_errors
+    def counts(self) -> dict[str, int]:
+        return {r["what"]: r["n"] for r in self._read("count_graph")}
+
+    @translate_errors
+    def fingerprint(self) -> str:
+        """A checksum of every node and relationship with its properties (to prove nothing changed)."""
+        digest = hashlib.sha256()
+        for rec in self._read("read_fingerprint"):
+            line = [rec["part"], rec["a"], rec["b"], sorted(rec["labels"]), dict(rec["props"])]
+            digest.update(json.dumps(line, sort_keys=True, default=str).encode("utf-8"))
+        return digest.hexdigest()
+
+
+def _fulltext_query(q: str) -> str:
+    """Escape Lucene syntax so user text is searched as text; add a prefix term for Latin words."""
+    special = '+-&|!(){}[]^"~*?:\\/'
+    escaped = "".join("\\" + ch if ch in special else ch for ch in q.strip())
+    words = [w for w in escaped.split() if w]
+    if not words:
+        return '""'
+    last = words[-1]
+    prefix = f" OR {last}*" if last.isascii() and last[-1:].isalnum() else ""
+    return " ".join(words) + prefix
+
+
+def _partial_finding(max_nodes: int) -> Any:
+    from graph.model import Finding
+
+    return Finding(
+        severity="warning",
+        code="closure_truncated",
+        message=f"the subgraph was cut at {max_nodes} entities; the answer may be incomplete",
+    )
+
+
+def _edge_keys(data: Dataset) -> set[tuple[str, str]]:
+    keys: set[tuple[str, str]] = set()
+    keys |= {("OWNS", s.key) for s in data.stakes}
+    keys |= {("CONTROLS", c.key) for c in data.controls}
+    keys |= {("ACTS_IN_CONCERT", c.key) for c in data.concerts}
+    keys |= {("LINK", lk.key) for lk in data.links}
+    return keys
+
+
+def _add_edge(data: Dataset, rec: neo4j.Record, seen: set[tuple[str, str]]) -> None:
+    kind = rec["type"]
+    props = dict(rec["props"])
+    identity = (kind, props.get("key") or f"{rec['from_id']}|{rec['to_id']}")
+    if identity in seen:
+        return
+    seen.add(identity)
+    if kind == "OWNS":
+        data.stakes.append(records.stake_from(rec["from_id"], rec["to_id"], props))
+    elif kind == "CONTROLS":
+        data.controls.append(records.control_from(rec["from_id"], rec["to_id"], props))
+    elif kind == "ACTS_IN_CONCERT":
+        data.concerts.append(records.concert_from(rec["from_id"], rec["to_id"], props))
+    elif kind == "LINK":
+        data.links.append(records.link_from(rec["from_id"], rec["to_id"], props))
+
+
+def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]

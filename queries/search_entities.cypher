@@ -1,0 +1,16 @@
+// Entities by name (any script), alias, USCC, LEI or id: exact identifiers first, then the full-text index, ranked.
+// :param q => 'Borong'
+// :param fulltext => 'Borong*'
+// :param limit => 20
+CALL () {
+  MATCH (e:Entity)
+  WHERE e.id = $q OR e.uscc = $q OR e.lei = $q
+  RETURN e, 1000.0 AS score
+  UNION
+  CALL db.index.fulltext.queryNodes('entity_names', $fulltext) YIELD node, score
+  RETURN node AS e, score
+}
+WITH e, max(score) AS score
+ORDER BY score DESC, e.id
+LIMIT $limit
+RETURN e {.*} AS entity, score
