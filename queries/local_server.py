@@ -76,6 +76,14 @@ MAIN = Instance("main", bolt_port=7687, http_port=7474)
 TEST = Instance("test", bolt_port=17687, http_port=17474, heap="2g", pagecache="512m")
 
 
+def test_instance() -> Instance:
+    """The test server; OWNERGRAPH_TEST_INSTANCE=N picks a parallel one (ports +N*1000)."""
+    n = int(os.environ.get("OWNERGRAPH_TEST_INSTANCE", "0"))
+    if n == 0:
+        return TEST
+    return Instance(f"test{n}", TEST.bolt_port + 1000 * n, TEST.http_port + 1000 * n, TEST.heap, TEST.pagecache)
+
+
 def lib_dir() -> Path:
     return project_root() / ".ownergraph" / "neo4j" / "lib"
 

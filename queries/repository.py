@@ -155,10 +155,9 @@ class Repository:
     @translate_errors
     def wipe(self) -> None:
         """Delete every node and relationship (the test server only)."""
-        self.driver.execute_query(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-            database_=self.database,
-        )
+        with self.driver.session(database=self.database) as session:
+            # CALL { } IN TRANSACTIONS needs an auto-commit transaction
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
     # -- reads ----------------------------------------------------------------
 
