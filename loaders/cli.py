@@ -1,0 +1,316 @@
+"""The ``ownergraph`` command line (Typer)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graph.errors import DatabaseUnavailable, EntityNotFound, InvalidParameter
+from loaders.errors import LoadRejected
+from queries import local_server
+from queries.repository import Repository, connect
+from queries.settings import Neo4jSettings
+
+app = typer.Typer(help="Corporate ownership graph explorer: who really controls this company?", no_args_is_help=True)
+neo4j_app = typer.Typer(help="The local Neo4j Community server (installed on first use).", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+
+out = Console()
+err = Console(stderr=True)
+
+DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
+
+
+def _instance(test: bool) -> local_server.Instance:
+    return local_server.test_instance() if test else local_server.MAIN
+
+
+def _external_uri() -> str | None:
+    return os.environ.get("NEO4J_URI")
+
+
+@neo4j_app.command("start")
+def neo4j_start(test: Annotated[bool, typer.Option(help="the test server instead")] = False) -> None:
+    """Install (first use) and start the local server; a no-op when it runs already."""
+    if _external_uri() and not test:
+        out.print(f"NEO4J_URI is set ({_external_uri()}): using that server, nothing to start.")
+        return
+    instance = _instance(test)
+    try:
+        if not local_server.is_installed():
+            err.print("Installing Neo4j Community from Maven Central (once)...")
+        started = local_server.start(instance)
+    except local_server.LocalServerError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    out.print(("Started" if started else "Already running") + f" Neo4j {local_server.NEO4J_VERSION}")
+    _print_urls(instance)
+
+
+@neo4j_app.command("stop")
+def neo4j_stop(test: Annotated[bool, typer.Option(help="the test server instead")] = False) -> None:
+    """Stop the local server (no process is left behind)."""
+    if _external_uri() and not test:
+        out.print("NEO4J_URI is set: that server is not ours to stop.")
+        return
+    stopped = local_server.stop(_instance(test))
+    out.print("Stopped." if stopped else "Not running.")
+
+
+@neo4j_app.command("status")
+def neo4j_status(test: Annotated[bool, typer.Option(help="the test server instead")] = False) -> None:
+    """Exit 0 when the server answers, 1 when it is down."""
+    if _external_uri() and not test:
+        repo_ok = _ping(Neo4jSettings())
+        out.print(f"{_external_uri()}: {'up' if repo_ok else 'down'}")
+        raise typer.Exit(0 if repo_ok else 1)
+    instance = _instance(test)
+    if local_server.is_up(instance):
+        out.print(f"up (pid {local_server.running_pid(instance)})")
+        _print_urls(instance)
+        return
+    out.print("down")
+    raise typer.Exit(1)
+
+
+def _print_urls(instance: local_server.Instance) -> None:
+    out.print(f"  Bolt:    {instance.bolt_uri}  (user neo4j, password in {instance.password_file})")
+    out.print(f"  Browser: {instance.browser_url}")
+
+
+def _ping(settings: Neo4jSettings) -> bool:
+    driver = connect(settings)
+    try:
+        Repository(driver, settings.database).ping()
+        return True
+    except DatabaseUnavailable:
+        return False
+    finally:
+        driver.close()
+
+
+def _repository() -> Repository:
+    settings = Neo4jSettings()
+    if settings.is_local and not local_server.is_up(local_server.MAIN):
+        err.print("The local Neo4j is not running: start it with 'ownergraph neo4j start' (or set NEO4J_URI).")
+        raise typer.Exit(2)
+    return Repository(connect(settings), settings.database)
+
+
+@app.command("load")
+def load_command(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="registry-csv, bods, ftm, cn-registry or gleif")],
+    path: Annotated[Path, typer.Argument(help="a file or a folder")],
+    report: Annotated[Path | None, typer.Option(help="write every fault and warning to this file")] = None,
+    mapping: Annotated[
+        list[str] | None, typer.Option("--map", help="cn-registry: 'Their header=企业名称' (repeatable)")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option(help="cn-registry: force an encoding (e.g. gb18030)")] = None,
+    materialise: Annotated[bool, typer.Option(help="recompute the materialised control relationships")] = True,
+) -> None:
+    """Load a source into Neo4j: all of it, or (on any fault) nothing."""
+    from loaders.pipeline import FORMATS, load
+
+    if fmt not in FORMATS:
+        err.print(f"[red]error:[/red] unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    options: dict[str, Any] = {}
+    if fmt == "cn-registry":
+        options = {"mapping": _parse_mapping(mapping or []), "encoding": encoding}
+    repo = _repository()
+    try:
+        repo.apply_schema()
+        with Progress(
+            TextColumn("[bold]loading"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("load", total=None, rate="")
+
+            def advance(n: int) -> None:
+                bar.advance(task, n)
+                elapsed = bar.tasks[0].elapsed or 0.0
+                done = bar.tasks[0].completed
+                bar.update(task, rate=f"{done / elapsed:,.0f} rows/s" if elapsed else "")
+
+            result = load(repo, fmt, path, materialise=materialise, progress=advance, **options)
+    except LoadRejected as rejected:
+        _write_report(report, rejected.findings)
+        errors = [f for f in rejected.findings if f.severity == "error"]
+        err.print(f"[red]rejected:[/red] {len(errors)} fault(s); nothing was written.")
+        for finding in errors[:20]:
+            err.print(f"  {finding}", markup=False, highlight=False)
+        if len(errors) > 20:
+            err.print(f"  ... and {len(errors) - 20} more" + (f" (all in {report})" if report else ""))
+        raise typer.Exit(1) from rejected
+    except DatabaseUnavailable as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(3) from exc
+    finally:
+        repo.driver.close()
+    _write_report(report, result.warnings)
+    out.print(f"Loaded {path} ({fmt}): " + ", ".join(f"{v} {k}" for k, v in result.counts.items()))
+    for finding in result.warnings[:20]:
+        err.print(f"  {finding}", markup=False, highlight=False)
+
+
+def _parse_mapping(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        theirs, sep, ours = pair.partition("=")
+        if not sep or not theirs.strip() or not ours.strip():
+            err.print(f"[red]error:[/red] --map takes 'Their header=canonical header', got {pair!r}")
+            raise typer.Exit(2)
+        mapping[theirs.strip()] = ours.strip()
+    return mapping
+
+
+def _write_report(path: Path | None, findings: list[Any]) -> None:
+    if path is None:
+        return
+    path.write_text("".join(f"{f}\n" for f in findings), encoding="utf-8")
+
+
+@app.command("controllers")
+def controllers_command(
+    entity_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date (default today)")] = None,
+    ruleset: Annotated[str, typer.Option(help="majority or relative")] = "majority",
+    threshold: Annotated[float, typer.Option(help="control threshold (0..1)")] = 0.5,
+    relative_threshold: Annotated[float, typer.Option(help="relative-rule threshold (0..1)")] = 0.30,
+    as_json: Annotated[bool, typer.Option("--json", help="the JSON of GET /entities/{id}/controllers")] = False,
+) -> None:
+    """Who controls ID: the answer of GET /entities/{id}/controllers."""
+    from api.service import OwnershipService
+
+    day = _parse_date(as_of)
+    repo = _repository()
+    try:
+        answer = OwnershipService(repo).controllers_response(
+            entity_id, as_of=day, ruleset=ruleset, threshold=threshold, relative_threshold=relative_threshold
+        )
+    except EntityNotFound as exc:
+        err.print(f"[red]not found:[/red] {exc}")
+        raise typer.Exit(4) from exc
+    except InvalidParameter as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except DatabaseUnavailable as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(3) from exc
+    finally:
+        repo.driver.close()
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+        return
+    _print_controllers(json.loads(answer.model_dump_json()))
+
+
+def _print_controllers(answer: dict[str, Any]) -> None:
+    out.print(f"[bold]{answer.get('status')}[/bold]")
+    for uc in answer.get("ultimate_controllers", []):
+        out.print(f"  ultimate controller: {uc.get('name')} ({uc.get('id')})", highlight=False)
+        for step in uc.get("chain", []):
+            out.print(f"    {json.dumps(step, ensure_ascii=False)}", markup=False, highlight=False)
+    for uc in answer.get("possible_ultimate_controllers", []):
+        out.print(f"  possible: {uc.get('name')} ({uc.get('id')})", highlight=False)
+    for holder in answer.get("largest_holders", [])[:5]:
+        out.print(f"  holder: {json.dumps(holder, ensure_ascii=False)}", markup=False, highlight=False)
+
+
+def _parse_date(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --as-of takes an ISO date such as 2024-12-31, got {text!r}")
+        raise typer.Exit(2) from exc
+
+
+@app.command("view")
+def view_command(
+    entity_id: Annotated[str, typer.Argument(metavar="ID")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the HTML file to write")],
+    depth: Annotated[int, typer.Option(help="levels from the entity", min=1, max=10)] = 6,
+    direction: Annotated[str, typer.Option(help="up, down or both")] = "up",
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+) -> None:
+    """Write the interactive page of GET /entities/{id}/graph.html."""
+    from api.service import OwnershipService
+
+    repo = _repository()
+    try:
+        html = OwnershipService(repo).graph_html(
+            entity_id, as_of=_parse_date(as_of), depth=depth, direction=direction
+        )
+    except EntityNotFound as exc:
+        err.print(f"[red]not found:[/red] {exc}")
+        raise typer.Exit(4) from exc
+    finally:
+        repo.driver.close()
+    output.write_text(html, encoding="utf-8")
+    out.print(f"Wrote {output}")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """Serve the HTTP API (uvicorn)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    uvicorn.run(create_app(ApiSettings()), host=host, port=port, log_level="info")
+
+
+@app.command("demo")
+def demo_command(
+    port: Annotated[int, typer.Option(help="API port")] = 8000,
+    serve: Annotated[bool, typer.Option(help="serve the API after loading")] = True,
+) -> None:
+    """Start Neo4j, load the demo data set, serve the API, print the URLs to open."""
+    if not _external_uri():
+        neo4j_start(test=False)
+    repo = _repository()
+    try:
+        from loaders.pipeline import load
+
+        repo.apply_schema()
+        result = load(repo, "registry-csv", DEMO_DATA)
+        out.print(f"Loaded the demo: {result.counts}")
+    except LoadRejected as rejected:
+        for finding in rejected.findings[:20]:
+            err.print(f"  {finding}", markup=False, highlight=False)
+        raise typer.Exit(1) from rejected
+    finally:
+        repo.driver.close()
+    base = f"http://127.0.0.1:{port}"
+    out.print("\n[bold]Open:[/bold]")
+    out.print(f"  API docs:        {base}/docs")
+    out.print(f"  Demo cluster:    {base}/clusters?founded_from=2024-12-01&founded_to=2024-12-31")
+    out.print(f"  A graph page:    {base}/entities/{DEMO_PAGE_ENTITY}/graph.html")
+    out.print(f"  Neo4j Browser:   {local_server.MAIN.browser_url}  (queries/browser/*.cypher)")
+    if serve:
+        serve_command(host="127.0.0.1", port=port)
+
+
+DEMO_PAGE_ENTITY = "qh-dc-project-a"
+
+if __name__ == "__main__":
+    app()
