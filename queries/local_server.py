@@ -142,6 +142,8 @@ def _config(instance: Instance) -> str:
             f"server.memory.heap.max_size={instance.heap}",
             f"server.memory.pagecache.size={instance.pagecache}",
             "dbms.usage_report.enabled=false",
+            # the Browser may :play the project's guide served by the local API
+            "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
             "dbms.security.auth_enabled=true",
             # loads are single large transactions (atomic per load)
             "db.memory.transaction.total.max=0",

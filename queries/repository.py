@@ -343,3 +343,16 @@ def _add_edge(data: Dataset, rec: neo4j.Record, seen: set[tuple[str, str]]) -> N
 def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+# -- batch closures (API service: clusters, common owners, screening) ---------------------------
+
+
+def _upstream_of(self: Repository, target_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
+    """The union of the upstream closures of several entities, walked level by level together."""
+    return self._closure(sorted(set(target_ids)), "read_incoming", max_nodes=max_nodes, follow="from_id")
+
+
+def _downstream_closure_of(self: Repository, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
+    """Everything several entities hold or control through any chain (no other owners added)."""
+    return self._closure(sorted(set(owner_ids)), "read_outgoing", max_nodes=max_nodes, follow="to_id")

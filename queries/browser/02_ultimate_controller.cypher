@@ -1,0 +1,7 @@
+// Who ultimately controls an entity (the materialised answer of the control engine, with its status).
+// :param id => 'qh-dc-project-a'
+MATCH (e:Entity {id: $id})
+OPTIONAL MATCH (e)-[r:ULTIMATELY_CONTROLLED_BY]->(c:Entity)
+RETURN e.id AS id, e.name AS name, e.control_status AS status, e.control_as_of AS as_of,
+       c.id AS controller_id, c.name AS controller, c.kind AS controller_kind,
+       r.definite AS definite, r.group AS control_group, r.ruleset AS ruleset

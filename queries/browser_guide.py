@@ -1,0 +1,52 @@
+"""A Neo4j Browser guide (``:play URL``) made from the ready questions in ``queries/browser/``."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def ready_questions() -> list[Path]:
+    return sorted(BROWSER_DIR.glob("*.cypher"))
+
+
+def split_question(path: Path) -> tuple[str, list[str], str]:
+    """(title, :param lines, statement) of one ready question."""
+    title = ""
+    params: list[str] = []
+    body: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("// :param"):
+            params.append(stripped.removeprefix("//").strip())
+        elif stripped.startswith("//"):
+            title = title or stripped.removeprefix("//").strip()
+        else:
+            body.append(line)
+    return title, params, "\n".join(body).strip()
+
+
+def guide_html() -> str:
+    """The guide: one slide per ready question, each with runnable :param and query blocks."""
+    slides = []
+    for path in ready_questions():
+        title, params, query = split_question(path)
+        blocks = "".join(
+            f'<pre mode="cypher" class="pre-scrollable code runnable">{html.escape(p)}</pre>' for p in params
+        )
+        slides.append(
+            '<slide class="row-fluid"><div class="col-sm-12">'
+            f"<h3>{html.escape(title)}</h3><p>Set the parameters, then run the query "
+            f"(<code>queries/browser/{html.escape(path.name)}</code>).</p>{blocks}"
+            f'<pre mode="cypher" class="pre-scrollable code runnable">{html.escape(query)}</pre>'
+            "</div></slide>"
+        )
+    return (
+        '<article class="guide"><carousel class="deck container-fluid">'
+        '<slide class="row-fluid"><div class="col-sm-12"><h3>ownergraph: who really controls this company?</h3>'
+        "<p>Ready questions on the ownership graph. Control answers come from the materialised "
+        "<code>ULTIMATELY_CONTROLLED_BY</code> and <code>CONTROLLED_BY</code> relationships, "
+        "recomputed after every load.</p></div></slide>" + "".join(slides) + "</carousel></article>"
+    )
