@@ -1,0 +1,541 @@
+"""Cross-record checks shared by every loader (control.md section 1, "data faults").
+
+A parser checks what one cell or one row can tell (a bad number, a bad date);
+:func:`check_dataset` checks what needs the whole load: duplicate ids, edges
+to unknown entities, shares out of range, reversed validity, self-stakes,
+companies owned above 100%, percent columns holding fractions, and 100% cycles.
+
+Records do not carry their position in the file, so a parser that wants
+located findings passes ``locations``: a mapping from (list name, index in
+that list) to (file, line), e.g. ``{("stakes", 0): ("ownership.csv", 2)}``.
+Keys by position (not by record key) keep two identical rows apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from datetime import date
+from typing import Literal
+
+from graph.model import (
+    CONTROL_BASES,
+    ENTITY_KINDS,
+    Dataset,
+    Finding,
+    Share,
+    Stake,
+)
+
+__all__ = [
+    "SUM_TOLERANCE",
+    "Locations",
+    "RowLines",
+    "check_dataset",
+    "fraction_column_warning",
+    "looks_like_fractions",
+]
+
+Locations = Mapping[tuple[str, int], tuple[str, int]]
+
+
+class RowLines(Mapping[tuple[str, int], tuple[str, int]]):
+    """A compact :data:`Locations`: one file per record list and an int per record.
+
+    A plain dict of tuples costs about 200 bytes per record; a million-row
+    ownership.csv needs something leaner.
+
+    >>> lines = RowLines()
+    >>> lines.add("stakes", "ownership.csv", 2)
+    >>> lines[("stakes", 0)]
+    ('ownership.csv', 2)
+    """
+
+    def __init__(self) -> None:
+        self._file: dict[str, str] = {}
+        self._lines: dict[str, list[int]] = {}
+
+    def add(self, kind: str, file: str, line: int) -> None:
+        """Record the line of the next record appended to the list ``kind``."""
+        self._file.setdefault(kind, file)
+        self._lines.setdefault(kind, []).append(line)
+
+    def lines_for(self, kind: str, file: str) -> list[int]:
+        """The list to append line numbers to, for a parser's hot loop."""
+        self._file.setdefault(kind, file)
+        return self._lines.setdefault(kind, [])
+
+    def __getitem__(self, key: tuple[str, int]) -> tuple[str, int]:
+        kind, index = key
+        lines = self._lines.get(kind)
+        if lines is None or not 0 <= index < len(lines):
+            raise KeyError(key)
+        return self._file[kind], lines[index]
+
+    def __contains__(self, key: object) -> bool:
+        if not (isinstance(key, tuple) and len(key) == 2):
+            return False
+        lines = self._lines.get(key[0])
+        return lines is not None and isinstance(key[1], int) and 0 <= key[1] < len(lines)
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        for kind, lines in self._lines.items():
+            for i in range(len(lines)):
+                yield kind, i
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._lines.values())
+
+    def file_of(self, kind: str) -> str | None:
+        return self._file.get(kind)
+
+
+_INF = float("inf")
+SUM_TOLERANCE = 0.005  # 0.5 percentage point of rounding, as control.md allows
+_FULL = 1.0 - 1e-9  # a share this close to 1 is a whole ownership, despite float noise
+
+
+class _Collector:
+    """Builds located findings from (list name, index) positions."""
+
+    def __init__(self, locations: Locations | None, default_file: str | None) -> None:
+        self.locations = locations or {}
+        self.default_file = default_file
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        severity: Literal["error", "warning"],
+        code: str,
+        message: str,
+        where: tuple[str, int] | None,
+        column: str | None = None,
+        entity_id: str | None = None,
+    ) -> None:
+        file, line = self.default_file, None
+        if where is not None and where in self.locations:
+            file, line = self.locations[where]
+        self.findings.append(Finding(severity, code, message, file, line, column, entity_id))
+
+
+def check_dataset(
+    data: Dataset,
+    *,
+    locations: Locations | None = None,
+    file: str | None = None,
+    skip: Collection[str] = (),
+) -> list[Finding]:
+    """All cross-record faults (severity "error") and data-quality warnings of one load.
+
+    Returns new findings only; the caller appends them to ``data.findings`` and
+    rejects the load when any is an error. ``file`` names the source when
+    ``locations`` has no entry for a record. ``skip`` lists finding codes the
+    parser has already reported row by row (e.g. ``bad_kind``), to avoid repeats.
+
+    >>> from graph.model import Entity, Stake, Share
+    >>> d = Dataset(entities=[Entity("a", "A", "company")],
+    ...             stakes=[Stake("a", "b", Share(exact=0.6))])
+    >>> [f.code for f in check_dataset(d)]
+    ['unknown_entity']
+    """
+    out = _Collector(locations, file)
+    ids = _check_entities(data, out)
+    totals = _check_stakes(data.stakes, ids, out)
+    _check_edges(data, ids, out)
+    _check_sums(data.stakes, totals, out)
+    if "percent_looks_like_fraction" not in skip:
+        _check_fraction_column(data.stakes, out)
+    _check_full_cycles(data.stakes, out)
+    if skip:
+        return [f for f in out.findings if f.code not in skip]
+    return out.findings
+
+
+# --- entities -----------------------------------------------------------------------
+
+
+def _check_entities(data: Dataset, out: _Collector) -> set[str]:
+    seen: set[str] = set()
+    for i, e in enumerate(data.entities):
+        where = ("entities", i)
+        if not e.id:
+            out.add("error", "missing_id", "expected a non-empty entity id", where, "id")
+        elif e.id in seen:
+            out.add(
+                "error",
+                "duplicate_id",
+                f"expected unique entity ids, {e.id!r} appears again",
+                where,
+                "id",
+                e.id,
+            )
+        seen.add(e.id)
+        if e.kind not in ENTITY_KINDS:
+            out.add(
+                "error",
+                "bad_kind",
+                f"expected kind one of {', '.join(ENTITY_KINDS)}, got {e.kind!r}",
+                where,
+                "kind",
+                e.id,
+            )
+        if e.founded and e.dissolved and e.dissolved < e.founded:
+            out.add(
+                "error",
+                "end_not_after_start",
+                f"expected dissolved ({e.dissolved}) on or after founded ({e.founded})",
+                where,
+                "dissolved",
+                e.id,
+            )
+    return seen
+
+
+# --- edges ----------------------------------------------------------------------------
+
+
+def _dates_fault(start: date | None, end: date | None, where: tuple[str, int], out: _Collector) -> None:
+    if start is not None and end is not None and end <= start:
+        out.add(
+            "error",
+            "end_not_after_start",
+            f"expected end ({end}) after start ({start}): validity is [start, end)",
+            where,
+            "end",
+        )
+
+
+def _ends(
+    ends: Iterable[tuple[str, str | None]],
+    ids: set[str],
+    where: tuple[str, int],
+    out: _Collector,
+) -> None:
+    for column, value in ends:
+        if value is not None and value not in ids:
+            out.add(
+                "error",
+                "unknown_entity",
+                f"expected {column} to be an entity id of this load, {value!r} is not",
+                where,
+                column,
+                value,
+            )
+
+
+def _check_stakes(stakes: list[Stake], ids: set[str], out: _Collector) -> dict[str, float]:
+    """Per-stake faults in one pass; returns each owned company's sum of lower-bound shares."""
+    totals: dict[str, float] = {}
+    for i, s in enumerate(stakes):
+        owner, owned, start, end, share = s.owner_id, s.owned_id, s.start, s.end, s.share
+        exact = share.exact
+        lower = exact if exact is not None else (share.minimum or 0.0)
+        if lower > 0.0:
+            totals[owned] = totals.get(owned, 0.0) + lower
+        if (
+            owner in ids
+            and owned in ids
+            and owner != owned
+            and (start is None or end is None or start < end)
+            and (exact is None or 0.0 <= exact <= 1.0)
+            and share.minimum is None
+            and share.maximum is None
+            and s.voting_share is None
+            and (s.subscribed_capital is None or 0.0 <= s.subscribed_capital < _INF)
+        ):
+            continue  # the common, valid case, kept cheap for million-row loads
+        where = ("stakes", i)
+        _ends((("owner_id", owner), ("owned_id", owned)), ids, where, out)
+        _dates_fault(start, end, where, out)
+        if owner == owned:
+            out.add(
+                "error",
+                "self_stake",
+                f"expected owner and owned to differ: {owner!r} holds a stake in itself",
+                where,
+                "owned_id",
+                owner,
+            )
+        _stake_values(s, i, out)
+    return totals
+
+
+def _check_edges(data: Dataset, ids: set[str], out: _Collector) -> None:
+    for i, c in enumerate(data.controls):
+        where = ("controls", i)
+        ends = (("controller_id", c.controller_id), ("controlled_id", c.controlled_id))
+        _ends(ends, ids, where, out)
+        _dates_fault(c.start, c.end, where, out)
+        if c.basis not in CONTROL_BASES:
+            out.add(
+                "error",
+                "bad_basis",
+                f"expected basis one of {', '.join(CONTROL_BASES)}, got {c.basis!r}",
+                where,
+                "basis",
+            )
+        if c.controller_id == c.controlled_id:
+            out.add(
+                "error",
+                "self_control",
+                f"expected controller and controlled to differ, both are {c.controller_id!r}",
+                where,
+                "controlled_id",
+                c.controller_id,
+            )
+    for i, k in enumerate(data.concerts):
+        where = ("concerts", i)
+        ends3 = (("party_a", k.party_a), ("party_b", k.party_b), ("scope_id", k.scope_id))
+        _ends(ends3, ids, where, out)
+        _dates_fault(k.start, k.end, where, out)
+        if k.party_a == k.party_b:
+            out.add(
+                "error",
+                "self_concert",
+                f"expected two different parties acting in concert, both are {k.party_a!r}",
+                where,
+                "party_b",
+                k.party_a,
+            )
+    for i, link in enumerate(data.links):
+        where = ("links", i)
+        _ends((("source_id", link.source_id), ("target_id", link.target_id)), ids, where, out)
+        _dates_fault(link.start, link.end, where, out)
+    for i, r in enumerate(data.reported):
+        where = ("reported", i)
+        _ends((("subject_id", r.subject_id), ("object_id", r.object_id)), ids, where, out)
+        _dates_fault(r.start, r.end, where, out)
+
+
+# --- share values -----------------------------------------------------------------------
+
+
+def _share_fault(share: Share, column: str) -> tuple[str, str] | None:
+    """(column, message) of the first bound outside [0, 1], or of min > max."""
+    for suffix, value in (("", share.exact), ("_min", share.minimum), ("_max", share.maximum)):
+        if value is not None and not (0.0 <= value <= 1.0):  # nan fails both comparisons
+            col = column if suffix == "" else f"{column}{suffix}"
+            return col, f"expected a share from 0 to 100 percent, got {value * 100:g}%"
+    if share.minimum is not None and share.maximum is not None and share.minimum > share.maximum:
+        return (
+            f"{column}_min",
+            f"expected {column}_min <= {column}_max, got {share.minimum * 100:g}% > {share.maximum * 100:g}%",
+        )
+    return None
+
+
+def _stake_values(s: Stake, i: int, out: _Collector) -> None:
+    for share, column in ((s.share, "share"), (s.voting_share, "voting_share")):
+        if share is None or share.is_unknown:
+            continue
+        fault = _share_fault(share, column)
+        if fault:
+            out.add("error", "share_out_of_range", fault[1], ("stakes", i), fault[0], s.owned_id)
+    if s.subscribed_capital is not None and not (math.isfinite(s.subscribed_capital) and s.subscribed_capital >= 0):
+        out.add(
+            "error",
+            "bad_amount",
+            f"expected a non-negative subscribed capital, got {s.subscribed_capital}",
+            ("stakes", i),
+            "subscribed_capital",
+            s.owned_id,
+        )
+
+
+# --- sums above 100% -----------------------------------------------------------------------
+
+_PAST = date.min
+
+
+def _check_sums(stakes: list[Stake], totals: dict[str, float], out: _Collector) -> None:
+    """Warn when the known shares of one company, valid at the same moment, exceed 100.5%.
+
+    Shares are summed at their lower bounds (unknown = 0) and only among stakes
+    valid together, so a history of snapshots (one stake per report date, each
+    ending at the next) is not mistaken for over-ownership.
+    """
+    # The common case has no company above 100% at all: no need to sweep through time.
+    over = {owned for owned, total in totals.items() if total > 1.0 + SUM_TOLERANCE}
+    if not over:
+        return
+    by_owned: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(stakes):
+        if s.owned_id in over and s.share.lower > 0.0:
+            by_owned[s.owned_id].append(i)
+    for owned, idx in by_owned.items():
+        peak, when, culprit = _peak_sum(stakes, idx)
+        if peak > 1.0 + SUM_TOLERANCE:
+            at = "" if when == _PAST else f" at {when}"
+            out.add(
+                "warning",
+                "shares_sum_above_100",
+                f"expected the known shares of {owned!r} to sum to at most 100% "
+                f"(+0.5 pp rounding), they sum to {peak * 100:.2f}%{at}; kept as loaded",
+                ("stakes", culprit),
+                "share",
+                owned,
+            )
+
+
+def _peak_sum(stakes: list[Stake], idx: list[int]) -> tuple[float, date, int]:
+    """The largest sum of shares valid together, when it is reached, and the stake reaching it."""
+    # At one date, ends (exclusive) are applied before starts.
+    events: list[tuple[date, int, float, int]] = []
+    for i in idx:
+        s = stakes[i]
+        events.append((s.start or _PAST, 1, s.share.lower, i))
+        if s.end is not None:
+            events.append((s.end, 0, -s.share.lower, i))
+    events.sort(key=lambda e: (e[0], e[1]))
+    running, peak, when, culprit = 0.0, 0.0, _PAST, idx[0]
+    for n, (day, _, delta, i) in enumerate(events):
+        running += delta
+        last_of_day = n + 1 == len(events) or events[n + 1][0] != day
+        if last_of_day and running > peak:
+            peak, when, culprit = running, day, i
+    return peak, when, culprit
+
+
+# --- fractions in a percent column ---------------------------------------------------------
+
+
+def looks_like_fractions(percents: Iterable[float]) -> bool:
+    """True when percent values all lie in [0, 1] and some are not whole numbers.
+
+    That is what a column of fractions (0.51 for 51%) written where percent
+    (0-100) is expected looks like. A single value proves nothing.
+
+    >>> looks_like_fractions([0.51, 0.49]), looks_like_fractions([51, 0.5])
+    (True, False)
+    >>> looks_like_fractions([1, 0])
+    False
+    """
+    n = 0
+    some_fraction = False
+    for v in percents:
+        if v > 1.0:
+            return False
+        n += 1
+        if v != int(v):
+            some_fraction = True
+    return n >= 2 and some_fraction
+
+
+def fraction_column_warning(
+    percents: list[float], *, file: str | None, column: str, line: int | None = None
+) -> Finding | None:
+    """The warning a parser adds for one percent column, or None."""
+    if not looks_like_fractions(percents):
+        return None
+    return Finding(
+        "warning",
+        "percent_looks_like_fraction",
+        f"expected percent (0-100) in column {column}; all {len(percents)} values are <= 1 "
+        "with decimals: looks like fractions, not percent (loaded as percent, as written)",
+        file,
+        line,
+        column,
+    )
+
+
+def _check_fraction_column(stakes: list[Stake], out: _Collector) -> None:
+    # Group by source file so that one loader's fractions are not hidden by another's percents.
+    by_file: dict[str | None, list[float]] = defaultdict(list)
+    first: dict[str | None, int] = {}
+    percent_seen: set[str | None] = set()  # files with a value above 1 percent: not fractions
+    locations, default = out.locations, (out.default_file, 0)
+    for i, s in enumerate(stakes):
+        exact = s.share.exact
+        if exact is None or s.share_derived:
+            continue
+        f = locations.get(("stakes", i), default)[0] if locations else out.default_file
+        if f in percent_seen:
+            continue
+        if exact > 0.01 + 1e-12:
+            percent_seen.add(f)
+            by_file.pop(f, None)
+            continue
+        by_file[f].append(exact * 100.0)
+        first.setdefault(f, i)
+    for f, percents in by_file.items():
+        # Round away the float noise of the percent -> fraction -> percent round trip.
+        values = [round(p, 9) for p in percents]
+        if looks_like_fractions(values):
+            out.add(
+                "warning",
+                "percent_looks_like_fraction",
+                f"expected percent (0-100) in column share; all {len(values)} values are <= 1 "
+                "with decimals: looks like fractions, not percent (loaded as percent, as written)",
+                ("stakes", first[f]),
+                "share",
+            )
+
+
+# --- cycles of whole ownership --------------------------------------------------------------
+
+
+def _check_full_cycles(stakes: list[Stake], out: _Collector) -> None:
+    """Warn about cycles in which every stake is 100%: nobody outside owns any of them."""
+    succ: dict[str, list[str]] = defaultdict(list)
+    first: dict[tuple[str, str], int] = {}
+    for i, s in enumerate(stakes):
+        if s.share.lower >= _FULL and s.owner_id != s.owned_id:
+            succ[s.owner_id].append(s.owned_id)
+            first.setdefault((s.owner_id, s.owned_id), i)
+    for component in _strongly_connected(succ):
+        if len(component) < 2:
+            continue
+        members = sorted(component)
+        edge = next(first[(a, b)] for a in members for b in succ.get(a, ()) if b in component)
+        out.add(
+            "warning",
+            "full_ownership_cycle",
+            f"expected 100% stakes not to form a cycle; {' -> '.join(members)} own each other entirely",
+            ("stakes", edge),
+            "share",
+            members[0],
+        )
+
+
+def _strongly_connected(succ: Mapping[str, list[str]]) -> list[set[str]]:
+    """Tarjan's algorithm, iterative so that long ownership chains cannot overflow the stack."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[set[str]] = []
+    counter = 0
+    for root in list(succ):
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, pos = work.pop()
+            if pos == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = succ.get(node, [])
+            if pos < len(children):
+                work.append((node, pos + 1))
+                child = children[pos]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                comp: set[str] = set()
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.add(w)
+                    if w == node:
+                        break
+                result.append(comp)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return result
