@@ -253,9 +253,7 @@ def view_command(
 
     repo = _repository()
     try:
-        html = OwnershipService(repo).graph_html(
-            entity_id, as_of=_parse_date(as_of), depth=depth, direction=direction
-        )
+        html = OwnershipService(repo).graph_html(entity_id, as_of=_parse_date(as_of), depth=depth, direction=direction)
     except EntityNotFound as exc:
         err.print(f"[red]not found:[/red] {exc}")
         raise typer.Exit(4) from exc
@@ -310,7 +308,7 @@ def demo_command(
         serve_command(host="127.0.0.1", port=port)
 
 
-DEMO_PAGE_ENTITY = "qh-dc-project-a"
+DEMO_PAGE_ENTITY = "ph-qh-dc-project-1"
 
 if __name__ == "__main__":
     app()

@@ -291,6 +291,35 @@ class Repository:
             digest.update(json.dumps(line, sort_keys=True, default=str).encode("utf-8"))
         return digest.hexdigest()
 
+    # -- batch closures (the API service: clusters, common owners, screening) --
+
+    @translate_errors
+    def upstream_of(self, target_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
+        """The union of the upstream closures of several entities, walked level by level together."""
+        return self._closure(sorted(set(target_ids)), "read_incoming", max_nodes=max_nodes, follow="from_id")
+
+    @translate_errors
+    def downstream_closure_of(self, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
+        """Everything several entities hold or control through any chain (without the holdings' other owners)."""
+        return self._closure(sorted(set(owner_ids)), "read_outgoing", max_nodes=max_nodes, follow="to_id")
+
+    @translate_errors
+    def downstream_of(self, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
+        """``downstream`` of several entities at once: all they hold, with the direct owners of each holding."""
+        down = self.downstream_closure_of(owner_ids, max_nodes=max_nodes)
+        reached = down.entity_ids()
+        seen_keys = _edge_keys(down)
+        around = Dataset()
+        for batch in _batches(sorted(reached), BATCH_SIZE):
+            for rec in self._read("read_incoming", ids=batch):
+                _add_edge(around, rec, seen_keys)
+        extra_ids = {s.owner_id for s in around.stakes} | {c.controller_id for c in around.controls}
+        extra_ids |= {c.party_a for c in around.concerts} | {c.party_b for c in around.concerts}
+        down.entities.extend(self.entities(extra_ids - reached).values())
+        down.stakes.extend(around.stakes)
+        down.controls.extend(around.controls)
+        down.concerts.extend(around.concerts)
+        return down
 
 def _fulltext_query(q: str) -> str:
     """Escape Lucene syntax so user text is searched as text; add a prefix term for Latin words."""
@@ -343,16 +372,3 @@ def _add_edge(data: Dataset, rec: neo4j.Record, seen: set[tuple[str, str]]) -> N
 def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
-
-
-# -- batch closures (API service: clusters, common owners, screening) ---------------------------
-
-
-def _upstream_of(self: Repository, target_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
-    """The union of the upstream closures of several entities, walked level by level together."""
-    return self._closure(sorted(set(target_ids)), "read_incoming", max_nodes=max_nodes, follow="from_id")
-
-
-def _downstream_closure_of(self: Repository, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
-    """Everything several entities hold or control through any chain (no other owners added)."""
-    return self._closure(sorted(set(owner_ids)), "read_outgoing", max_nodes=max_nodes, follow="to_id")

@@ -1,5 +1,5 @@
 // Who ultimately controls an entity (the materialised answer of the control engine, with its status).
-// :param id => 'qh-dc-project-a'
+// :param id => 'ph-qh-dc-project-1'
 MATCH (e:Entity {id: $id})
 OPTIONAL MATCH (e)-[r:ULTIMATELY_CONTROLLED_BY]->(c:Entity)
 RETURN e.id AS id, e.name AS name, e.control_status AS status, e.control_as_of AS as_of,

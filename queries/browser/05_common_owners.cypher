@@ -1,6 +1,6 @@
 // Entities holding (through any chain of stakes) both of two entities, nearest first.
-// :param a => 'qh-dc-project-a'
-// :param b => 'qh-dc-project-b'
+// :param a => 'ph-qh-dc-project-1'
+// :param b => 'ph-qh-dc-project-2'
 MATCH pa = (a:Entity {id: $a})<-[:OWNS*1..8]-(o:Entity)
 MATCH pb = (b:Entity {id: $b})<-[:OWNS*1..8]-(o)
 WITH o, min(length(pa)) AS steps_to_a, min(length(pb)) AS steps_to_b

@@ -1,0 +1,1 @@
+"""Synthetic registry data for load and query benchmarks."""

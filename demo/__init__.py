@@ -1,0 +1,1 @@
+"""The reported demo case and its generated background (see demo/README.md)."""
