@@ -4,4 +4,4 @@ UNWIND $rows AS row
 MATCH (a:Entity {id: row.from_id})
 MATCH (b:Entity {id: row.to_id})
 MERGE (a)-[r:LINK {key: row.key}]->(b)
-SET r += row.props
+SET r = row.props

@@ -4,4 +4,4 @@ UNWIND $rows AS row
 MATCH (o:Entity {id: row.owner_id})
 MATCH (t:Entity {id: row.owned_id})
 MERGE (o)-[r:OWNS {key: row.key}]->(t)
-SET r += row.props
+SET r = row.props

@@ -19,6 +19,11 @@ KIND_LABELS = {
 }
 
 
+def _present(props: dict[str, Any]) -> dict[str, Any]:
+    """Only the values that are there: nulls and empty lists are not sent (less to pack and store)."""
+    return {k: v for k, v in props.items() if v is not None and v != [] and v is not False}
+
+
 def _native(value: Any) -> Any:
     """neo4j.time.Date -> datetime.date; anything else unchanged."""
     to_native = getattr(value, "to_native", None)
@@ -33,23 +38,25 @@ def entity_row(e: Entity) -> dict[str, Any]:
     return {
         "id": e.id,
         "label": KIND_LABELS.get(e.kind, "Other"),
-        "props": {
-            "name": e.name,
-            "kind": e.kind,
-            "name_en": e.name_en,
-            "aliases": list(e.aliases),
-            "aliases_text": " | ".join(e.aliases) if e.aliases else None,
-            "jurisdiction": e.jurisdiction,
-            "uscc": e.uscc,
-            "lei": e.lei,
-            "founded": e.founded,
-            "dissolved": e.dissolved,
-            "registered_capital": e.registered_capital,
-            "currency": e.currency,
-            "status": e.status,
-            "source": e.source,
-            "extra": json.dumps(dict(e.extra), ensure_ascii=False) if e.extra else None,
-        },
+        "props": _present(
+            {
+                "name": e.name,
+                "kind": e.kind,
+                "name_en": e.name_en,
+                "aliases": list(e.aliases),
+                "aliases_text": " | ".join(e.aliases) if e.aliases else None,
+                "jurisdiction": e.jurisdiction,
+                "uscc": e.uscc,
+                "lei": e.lei,
+                "founded": e.founded,
+                "dissolved": e.dissolved,
+                "registered_capital": e.registered_capital,
+                "currency": e.currency,
+                "status": e.status,
+                "source": e.source,
+                "extra": json.dumps(dict(e.extra), ensure_ascii=False) if e.extra else None,
+            }
+        ),
     }
 
 
@@ -107,7 +114,7 @@ def stake_row(s: Stake) -> dict[str, Any]:
         "detail": s.detail,
         "flags": list(s.flags),
     }
-    return {"owner_id": s.owner_id, "owned_id": s.owned_id, "key": s.key, "props": props}
+    return {"owner_id": s.owner_id, "owned_id": s.owned_id, "key": s.key, "props": _present({**props, "key": s.key})}
 
 
 def stake_from(owner_id: str, owned_id: str, props: dict[str, Any]) -> Stake:
@@ -128,7 +135,12 @@ def stake_from(owner_id: str, owned_id: str, props: dict[str, Any]) -> Stake:
 
 def control_row(c: Control) -> dict[str, Any]:
     props = {"basis": c.basis, "start": c.start, "end": c.end, "source": c.source}
-    return {"from_id": c.controller_id, "to_id": c.controlled_id, "key": c.key, "props": props}
+    return {
+        "from_id": c.controller_id,
+        "to_id": c.controlled_id,
+        "key": c.key,
+        "props": _present({**props, "key": c.key}),
+    }
 
 
 def control_from(from_id: str, to_id: str, props: dict[str, Any]) -> Control:
@@ -144,7 +156,7 @@ def control_from(from_id: str, to_id: str, props: dict[str, Any]) -> Control:
 
 def concert_row(c: Concert) -> dict[str, Any]:
     props = {"scope_id": c.scope_id, "start": c.start, "end": c.end, "source": c.source}
-    return {"from_id": c.party_a, "to_id": c.party_b, "key": c.key, "props": props}
+    return {"from_id": c.party_a, "to_id": c.party_b, "key": c.key, "props": _present({**props, "key": c.key})}
 
 
 def concert_from(from_id: str, to_id: str, props: dict[str, Any]) -> Concert:
@@ -166,7 +178,7 @@ def link_row(lk: Link) -> dict[str, Any]:
         "source": lk.source,
         "detail": lk.detail,
     }
-    return {"from_id": lk.source_id, "to_id": lk.target_id, "key": lk.key, "props": props}
+    return {"from_id": lk.source_id, "to_id": lk.target_id, "key": lk.key, "props": _present({**props, "key": lk.key})}
 
 
 def link_from(from_id: str, to_id: str, props: dict[str, Any]) -> Link:
@@ -190,7 +202,7 @@ def reported_row(r: ReportedRelation) -> dict[str, Any]:
         "source": r.source,
         "detail": r.detail,
     }
-    return {"from_id": r.subject_id, "to_id": r.object_id, "key": r.key, "props": props}
+    return {"from_id": r.subject_id, "to_id": r.object_id, "key": r.key, "props": _present({**props, "key": r.key})}
 
 
 def reported_from(from_id: str, to_id: str, props: dict[str, Any]) -> ReportedRelation:
