@@ -1,0 +1,78 @@
+"""The FastAPI application: ``create_app(settings)`` and its lifespan.
+
+The lifespan owns the ONE sync Neo4j driver of the process. Start-up never
+fails because Neo4j is down: the driver connects lazily and reconnects by
+itself, ``/readyz`` answers 503 until the database is back, and the schema is
+then applied by the first successful readiness check.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.deps import apply_schema_once
+from api.errors import CatchAllMiddleware, install_error_handlers
+from api.routers import control, entities, graph, health, loads, screening
+from api.schemas import ErrorResponse
+from api.settings import ApiSettings
+from graph.errors import DatabaseUnavailable
+from queries.repository import Repository, connect
+
+log = logging.getLogger("ownergraph.api")
+
+DESCRIPTION = """\
+Who really controls this company? Answers follow the project's control
+definitions (majority and relative rulesets, acting in concert, integrated
+ownership, the aggregate 50% screening rule), each with its proof: the chain
+of edges with shares, bases, dates and sources, and the data-quality flags
+met on the way.
+
+Every answer is the view at a date (`as_of`, ISO date, default today). Long
+lists are paginated: pass `limit` and the `next_cursor` of the previous page
+as `cursor`. Errors are `{"detail": ..., "code": ...}`; 503 carries a
+`Retry-After` header. Write routes need `Authorization: Bearer <token>`.
+"""
+
+# Shown on every route in /docs: the error shapes any request may meet.
+COMMON_RESPONSES: dict[int | str, dict[str, object]] = {
+    422: {"model": ErrorResponse, "description": "Bad parameters"},
+    503: {"model": ErrorResponse, "description": "Neo4j unreachable; retry after `Retry-After` seconds"},
+}
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings if settings is not None else ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.driver = connect(settings.neo4j)
+        app.state.schema_applied = False
+        try:
+            apply_schema_once(app.state, Repository(app.state.driver, settings.neo4j.database))
+        except DatabaseUnavailable as exc:
+            log.warning("Neo4j is not reachable at start-up (%s); /readyz answers 503 until it is", exc)
+        try:
+            yield
+        finally:
+            app.state.driver.close()
+
+    app = FastAPI(
+        title="ownergraph",
+        summary="Corporate ownership graph explorer: who really controls this company?",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+        responses=COMMON_RESPONSES,
+    )
+    app.state.settings = settings
+    install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
+    app.add_middleware(CatchAllMiddleware)
+    for module in (health, entities, control, screening, graph, loads):
+        app.include_router(module.router)
+    # Last: its ``{entity_id:path}`` would otherwise match the /entities/{id}/... routes.
+    app.include_router(entities.tail_router)
+    return app

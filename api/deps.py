@@ -1,0 +1,114 @@
+"""Dependencies shared by the routers (``Annotated`` aliases, as in yente)."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Header, Query, Request
+
+from api.errors import ApiError
+from api.pagination import Page, decode_cursor
+from api.service import OwnershipService
+from api.settings import ApiSettings
+from queries.repository import Repository
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+MAX_DEPTH = 10
+
+
+def get_settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+def get_repository(request: Request) -> Repository:
+    # A Repository is a thin view over the shared driver: cheap per request, no state to go stale.
+    return Repository(request.app.state.driver, request.app.state.settings.neo4j.database)
+
+
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+RepositoryDep = Annotated[Repository, Depends(get_repository)]
+
+
+def get_service(repo: RepositoryDep, settings: SettingsDep) -> OwnershipService:
+    return OwnershipService(repo, node_budget=settings.graph_node_budget)
+
+
+def apply_schema_once(state: Any, repo: Repository) -> None:
+    """Apply the schema the first time the database answers (start-up, or the first /readyz after an outage).
+
+    Idempotent on the server side too (IF NOT EXISTS), so a race between two
+    requests costs a few no-op statements, nothing more.
+    """
+    if getattr(state, "schema_applied", False):
+        return
+    repo.apply_schema()
+    state.schema_applied = True
+
+
+ServiceDep = Annotated[OwnershipService, Depends(get_service)]
+
+
+def _as_of(
+    as_of: Annotated[
+        date | None,
+        Query(description="The view at this date (ISO 8601, e.g. 2024-06-30); default today.", examples=["2024-06-30"]),
+    ] = None,
+) -> date:
+    return as_of if as_of is not None else date.today()
+
+
+AsOfDep = Annotated[date, Depends(_as_of)]
+
+Ruleset = Literal["majority", "relative"]
+RulesetQuery = Annotated[
+    Ruleset, Query(description="`majority` (control = more than `threshold` of the votes) or `relative`.")
+]
+ThresholdQuery = Annotated[
+    float, Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Majority threshold t, a fraction 0..1.")
+]
+RelativeThresholdQuery = Annotated[
+    float,
+    Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Relative ruleset threshold t_rel, a fraction 0..1."),
+]
+
+
+# -- pagination ---------------------------------------------------------------
+
+
+def _page(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1..1000).")] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=64, description="`next_cursor` of the previous page; omit for the first page.")
+    ] = None,
+) -> Page:
+    return Page(limit, decode_cursor(cursor) if cursor else 0)
+
+
+PageDep = Annotated[Page, Depends(_page)]
+
+
+# -- writes -------------------------------------------------------------------
+
+
+def require_token(
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header(description="`Bearer <OWNERGRAPH_API_TOKEN>`")] = None,
+) -> None:
+    """Write routes: 403 when the server has no token (read-only), 401 on a missing or wrong token."""
+    if settings.api_token is None:
+        raise ApiError(403, "read_only", "This server is read-only: no OWNERGRAPH_API_TOKEN is configured.")
+    scheme, _, given = (authorization or "").partition(" ")
+    expected = settings.api_token.get_secret_value()
+    # compare_digest: the time taken does not reveal how much of the token matched
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise ApiError(
+            401, "unauthorized", "A valid `Authorization: Bearer <token>` header is required.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+WriteAccess = Depends(require_token)

@@ -1,0 +1,160 @@
+"""Who controls, owns or benefits from an entity; what it controls; common owners and clusters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import (
+    AsOfDep,
+    PageDep,
+    RelativeThresholdQuery,
+    RulesetQuery,
+    ServiceDep,
+    SettingsDep,
+    ThresholdQuery,
+)
+from api.errors import ApiError
+from api.routers.entities import NOT_FOUND, EntityPath
+from api.schemas import (
+    BeneficialOwnersResponse,
+    ClustersResponse,
+    CommonOwnersResponse,
+    ControlledResponse,
+    ControllersResponse,
+    OwnersResponse,
+)
+from api.service import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO, DEFAULT_RELATIVE_THRESHOLD, DEFAULT_THRESHOLD
+
+router = APIRouter(tags=["control"])
+
+
+
+@router.get(
+    "/entities/{entity_id:path}/controllers",
+    summary="The ultimate controllers, with their chains of control",
+    responses=NOT_FOUND,
+)
+def controllers(
+    entity_id: EntityPath,
+    service: ServiceDep,
+    as_of: AsOfDep,
+    ruleset: RulesetQuery = "majority",
+    threshold: ThresholdQuery = DEFAULT_THRESHOLD,
+    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
+) -> ControllersResponse:
+    return service.controllers_response(
+        entity_id, as_of=as_of, ruleset=ruleset, threshold=threshold, relative_threshold=relative_threshold
+    )
+
+
+@router.get(
+    "/entities/{entity_id:path}/owners",
+    summary="The upstream tree to the top-level owners, with integrated ownership",
+    responses=NOT_FOUND,
+)
+def owners(entity_id: EntityPath, service: ServiceDep, as_of: AsOfDep, page: PageDep) -> OwnersResponse:
+    return service.owners_response(entity_id, as_of=as_of, limit=page.limit, offset=page.offset)
+
+
+@router.get(
+    "/entities/{entity_id:path}/beneficial-owners",
+    summary="Natural persons with integrated ownership >= threshold, or who control the entity",
+    responses=NOT_FOUND,
+)
+def beneficial_owners(
+    entity_id: EntityPath,
+    service: ServiceDep,
+    as_of: AsOfDep,
+    threshold: Annotated[
+        float, Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Beneficial-ownership threshold b (0..1).")
+    ] = DEFAULT_BENEFICIAL_THRESHOLD,
+    ruleset: RulesetQuery = "majority",
+    control_threshold: ThresholdQuery = DEFAULT_THRESHOLD,
+    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
+) -> BeneficialOwnersResponse:
+    return service.beneficial_owners_response(
+        entity_id,
+        as_of=as_of,
+        threshold=threshold,
+        ruleset=ruleset,
+        control_threshold=control_threshold,
+        relative_threshold=relative_threshold,
+    )
+
+
+@router.get(
+    "/entities/{entity_id:path}/controlled",
+    summary="Everything the entity controls, optionally founded in a date window",
+    responses=NOT_FOUND,
+)
+def controlled(
+    entity_id: EntityPath,
+    service: ServiceDep,
+    as_of: AsOfDep,
+    page: PageDep,
+    founded_from: Annotated[date | None, Query(description="ISO date, inclusive.")] = None,
+    founded_to: Annotated[date | None, Query(description="ISO date, inclusive.")] = None,
+    ruleset: RulesetQuery = "majority",
+    threshold: ThresholdQuery = DEFAULT_THRESHOLD,
+    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
+) -> ControlledResponse:
+    return service.controlled_response(
+        entity_id,
+        as_of=as_of,
+        ruleset=ruleset,
+        threshold=threshold,
+        relative_threshold=relative_threshold,
+        founded_from=founded_from,
+        founded_to=founded_to,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/common-owners",
+    summary="Entities holding a positive integrated stake in every one of the given entities",
+    responses=NOT_FOUND,
+)
+def common_owners(
+    service: ServiceDep,
+    settings: SettingsDep,
+    as_of: AsOfDep,
+    ids: Annotated[list[str], Query(min_length=1, description="Repeat: ids=A&ids=B (at most 100).")],
+) -> CommonOwnersResponse:
+    if len(ids) > settings.max_ids:
+        raise ApiError(422, "too_many_ids", f"At most {settings.max_ids} ids per request, got {len(ids)}.")
+    return service.common_owners_response(ids, as_of=as_of)
+
+
+@router.get(
+    "/clusters",
+    summary="Entities founded in a window, grouped by a shared ultimate controller or common owner",
+)
+def clusters(
+    service: ServiceDep,
+    as_of: AsOfDep,
+    page: PageDep,
+    founded_from: Annotated[date, Query(description="ISO date, inclusive.", examples=["2024-12-01"])],
+    founded_to: Annotated[date, Query(description="ISO date, inclusive.", examples=["2024-12-31"])],
+    min_io: Annotated[
+        float, Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Common-owner IO threshold c (0..1).")
+    ] = DEFAULT_MIN_IO,
+    ruleset: RulesetQuery = "majority",
+    threshold: ThresholdQuery = DEFAULT_THRESHOLD,
+    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
+) -> ClustersResponse:
+    return service.clusters_response(
+        founded_from=founded_from,
+        founded_to=founded_to,
+        as_of=as_of,
+        min_io=min_io,
+        ruleset=ruleset,
+        threshold=threshold,
+        relative_threshold=relative_threshold,
+        limit=page.limit,
+        offset=page.offset,
+    )

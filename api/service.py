@@ -1,0 +1,428 @@
+"""The one place that combines repository reads with engine computations.
+
+Routes and the CLI both call it, so ``ownergraph controllers ID --json`` and
+``GET /entities/{id}/controllers`` print the same model. Each method reads the
+smallest subgraph that decides its answer (an upstream closure for who
+controls or owns an entity, a downstream closure for what it controls or
+captures), hands it to the pure engine in ``graph/``, and returns the pydantic
+response model. An unknown id raises ``EntityNotFound`` here, before any
+computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from api import schemas
+from api.pagination import encode_cursor
+from graph.answers import ControlAnswer
+from graph.beneficial import beneficial_owners
+from graph.clusters import clusters, common_owners
+from graph.control import check_parameters, controlled, controllers
+from graph.errors import EntityNotFound, InvalidParameter
+from graph.model import Dataset, Entity, Stake, valid_at
+from graph.neighbourhood import GraphView, mark_control, neighbourhood
+from graph.ownership import owners
+from graph.render import render_html
+from graph.screening import screen
+from loaders.pipeline import load
+from queries.repository import Repository
+
+T = TypeVar("T")
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_RELATIVE_THRESHOLD = 0.30
+DEFAULT_BENEFICIAL_THRESHOLD = 0.25
+DEFAULT_MIN_IO = 0.25
+
+
+class OwnershipService:
+    """Answers about one graph database (a thin object: create one per request or command)."""
+
+    def __init__(self, repo: Repository, *, node_budget: int = 300) -> None:
+        self.repo = repo
+        self.node_budget = node_budget
+
+    # -- health ---------------------------------------------------------------
+
+    def ping(self) -> None:
+        self.repo.ping()
+
+    # -- entities -------------------------------------------------------------
+
+    def search(self, q: str, *, limit: int, offset: int = 0) -> schemas.SearchResponse:
+        # One more than asked for tells whether a next page exists without counting every match.
+        hits = self.repo.search(_lucene_safe(q), limit=offset + limit + 1)
+        page = hits[offset : offset + limit]
+        more = len(hits) > offset + limit
+        results = [
+            schemas.SearchResult.model_validate({**_entity_fields(e), "aliases": list(e.aliases), "score": s})
+            for e, s in page
+        ]
+        return schemas.SearchResponse(
+            query=q, results=results, next_cursor=encode_cursor(offset + limit) if more else None
+        )
+
+    def entity(self, entity_id: str, *, as_of: date) -> schemas.EntityResponse:
+        found = self.repo.entity_neighbours(entity_id)
+        if found is None:
+            raise EntityNotFound(entity_id)
+        return schemas.EntityResponse(
+            entity=schemas.EntityOut.model_validate(
+                {**_entity_fields(found["entity"]), **_entity_details(found["entity"])}
+            ),
+            as_of=as_of,
+            owners=_neighbours(found["owners"], as_of),
+            holdings=_neighbours(found["holdings"], as_of),
+        )
+
+    # -- control --------------------------------------------------------------
+
+    def _upstream(self, target_id: str) -> Dataset:
+        data = self.repo.upstream(target_id)
+        _require(data, [target_id])
+        return data
+
+    def controllers(
+        self,
+        target_id: str,
+        *,
+        as_of: date,
+        ruleset: str = "majority",
+        threshold: float = DEFAULT_THRESHOLD,
+        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
+    ) -> ControlAnswer:
+        _check_control_parameters(ruleset, threshold, relative_threshold)
+        return controllers(
+            self._upstream(target_id),
+            target_id,
+            as_of=as_of,
+            ruleset=ruleset,
+            threshold=threshold,
+            relative_threshold=relative_threshold,
+        )
+
+    def controllers_response(
+        self,
+        target_id: str,
+        *,
+        as_of: date,
+        ruleset: str = "majority",
+        threshold: float = DEFAULT_THRESHOLD,
+        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
+    ) -> schemas.ControllersResponse:
+        answer = self.controllers(
+            target_id, as_of=as_of, ruleset=ruleset, threshold=threshold, relative_threshold=relative_threshold
+        )
+        return schemas.ControllersResponse.model_validate(answer)
+
+    def controlled_response(
+        self,
+        controller_id: str,
+        *,
+        as_of: date,
+        ruleset: str = "majority",
+        threshold: float = DEFAULT_THRESHOLD,
+        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
+        founded_from: date | None = None,
+        founded_to: date | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> schemas.ControlledResponse:
+        _check_control_parameters(ruleset, threshold, relative_threshold)
+        _check_window(founded_from, founded_to)
+        # What x controls can depend on anyone upstream of what x holds (other holders, their
+        # controllers, blocs): the engine needs the upstream closure of the downstream closure.
+        down = self.repo.downstream_closure_of([controller_id])
+        _require(down, [controller_id])
+        data = self.repo.upstream_of(down.entity_ids())
+        data.findings.extend(down.findings)
+        answer = controlled(
+            data,
+            controller_id,
+            as_of=as_of,
+            ruleset=ruleset,
+            threshold=threshold,
+            relative_threshold=relative_threshold,
+            founded_from=founded_from,
+            founded_to=founded_to,
+        )
+        return _paginated(schemas.ControlledResponse, answer, "controlled", limit, offset)
+
+    def owners_response(
+        self, target_id: str, *, as_of: date, limit: int = 100, offset: int = 0
+    ) -> schemas.OwnersResponse:
+        answer = owners(self._upstream(target_id), target_id, as_of=as_of)
+        return _paginated(schemas.OwnersResponse, answer, "owners", limit, offset)
+
+    def beneficial_owners_response(
+        self,
+        target_id: str,
+        *,
+        as_of: date,
+        threshold: float = DEFAULT_BENEFICIAL_THRESHOLD,
+        ruleset: str = "majority",
+        control_threshold: float = DEFAULT_THRESHOLD,
+        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
+    ) -> schemas.BeneficialOwnersResponse:
+        _check_control_parameters(ruleset, control_threshold, relative_threshold)
+        _check_fraction("threshold", threshold)
+        answer = beneficial_owners(
+            self._upstream(target_id),
+            target_id,
+            as_of=as_of,
+            threshold=threshold,
+            ruleset=ruleset,
+            control_threshold=control_threshold,
+            relative_threshold=relative_threshold,
+        )
+        return schemas.BeneficialOwnersResponse.model_validate(answer)
+
+    def common_owners_response(self, ids: Sequence[str], *, as_of: date) -> schemas.CommonOwnersResponse:
+        wanted = list(dict.fromkeys(ids))  # a repeated id adds nothing; keep the caller's order
+        data = self.repo.upstream_of(wanted)
+        _require(data, wanted)
+        return schemas.CommonOwnersResponse.model_validate(common_owners(data, wanted, as_of=as_of))
+
+    def clusters_response(
+        self,
+        *,
+        founded_from: date,
+        founded_to: date,
+        as_of: date,
+        min_io: float = DEFAULT_MIN_IO,
+        ruleset: str = "majority",
+        threshold: float = DEFAULT_THRESHOLD,
+        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> schemas.ClustersResponse:
+        _check_control_parameters(ruleset, threshold, relative_threshold)
+        _check_fraction("min_io", min_io)
+        _check_window(founded_from, founded_to)
+        founded = self.repo.founded_between(founded_from, founded_to)
+        # One batched walk for every candidate: their closures overlap (that is what a cluster is).
+        data = self.repo.upstream_of(founded) if founded else Dataset()
+        answer = clusters(
+            data,
+            founded_from=founded_from,
+            founded_to=founded_to,
+            as_of=as_of,
+            min_io=min_io,
+            ruleset=ruleset,
+            threshold=threshold,
+            relative_threshold=relative_threshold,
+        )
+        return _paginated(schemas.ClustersResponse, answer, "clusters", limit, offset)
+
+    def screen_response(
+        self, listed: Sequence[str], *, as_of: date, limit: int = 100, offset: int = 0
+    ) -> schemas.ScreenResponse:
+        wanted = list(dict.fromkeys(listed))
+        # Every captured entity lies below a listed one; its other direct owners come along
+        # so that faults such as shares summing above 100% are still flagged.
+        data = self.repo.downstream_of(wanted)
+        _require(data, wanted)
+        answer = screen(data, wanted, as_of=as_of)
+        return _paginated(schemas.ScreenResponse, answer, "captured", limit, offset)
+
+    # -- graph views ----------------------------------------------------------
+
+    def graph_view(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> GraphView:
+        """The neighbourhood of ``center_id`` with its ultimate controllers and their chains marked."""
+        if direction not in ("up", "down", "both"):
+            raise InvalidParameter(f"direction must be up, down or both, not {direction!r}")
+        parts: list[Dataset] = []
+        upstream: Dataset | None = None
+        if direction in ("up", "both"):
+            upstream = self.repo.upstream(center_id)
+            parts.append(upstream)
+        if direction in ("down", "both"):
+            parts.append(self.repo.downstream(center_id))
+        # The closures follow ownership and control only; links (supplier, ...) of the center come from around().
+        parts.append(self.repo.around([center_id]))
+        data = merge_datasets(parts)
+        _require(data, [center_id])
+        view = neighbourhood(
+            data, center_id, as_of=as_of, direction=direction, depth=depth, node_budget=self.node_budget  # type: ignore[arg-type]
+        )
+        if upstream is None:
+            return view
+        answer = controllers(upstream, center_id, as_of=as_of)
+        ids, chain = control_marks(answer)
+        return mark_control(view, ids, chain)
+
+    def graph_response(
+        self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up"
+    ) -> schemas.GraphResponse:
+        return schemas.GraphResponse.model_validate(
+            self.graph_view(center_id, as_of=as_of, depth=depth, direction=direction)
+        )
+
+    def graph_html(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> str:
+        view = self.graph_view(center_id, as_of=as_of, depth=depth, direction=direction)
+        center = next((n for n in view.nodes if n.id == center_id), None)
+        title = f"Ownership of {center.name if center else center_id}"
+        return render_html(view, title=title)
+
+    # -- writes ---------------------------------------------------------------
+
+    def load(self, fmt: str, path: Path, *, materialise: bool = True) -> schemas.LoadResponse:
+        result = load(self.repo, fmt, path, materialise=materialise)
+        return schemas.LoadResponse(
+            format=result.format,
+            counts=result.counts,
+            warnings=[schemas.FindingOut.model_validate(f) for f in result.warnings],
+        )
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def control_marks(answer: ControlAnswer) -> tuple[set[str], set[tuple[str, str]]]:
+    """The ultimate controllers and every (source, target) edge of their chains of control."""
+    ids: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for uc in answer.ultimate_controllers:
+        ids.add(uc.id)
+        for step in uc.chain:
+            edges.add((step.from_id, step.to_id))
+            edges.update((s.owner_id, s.owned_id) for s in step.contributing)
+    return ids, edges
+
+
+def merge_datasets(parts: Iterable[Dataset]) -> Dataset:
+    """The union of subgraphs read separately, each record once."""
+    merged = Dataset()
+    entities: dict[str, Entity] = {}
+    seen: set[tuple[str, str]] = set()
+    for part in parts:
+        for e in part.entities:
+            entities.setdefault(e.id, e)
+        _add_new(merged.stakes, part.stakes, "OWNS", seen)
+        _add_new(merged.controls, part.controls, "CONTROLS", seen)
+        _add_new(merged.concerts, part.concerts, "ACTS_IN_CONCERT", seen)
+        _add_new(merged.links, part.links, "LINK", seen)
+        _add_new(merged.reported, part.reported, "REPORTED", seen)
+        merged.findings.extend(f for f in part.findings if f not in merged.findings)
+    merged.entities = list(entities.values())
+    return merged
+
+
+def _lucene_safe(q: str) -> str:
+    """Lower-case the words Lucene reads as operators (AND, OR, NOT): the repository escapes
+    symbols but not these, and a query starting with one fails to parse. The full-text
+    analyzer lower-cases every term anyway, so the search itself is unchanged.
+    """
+    words = q.split()
+    if not any(w in _LUCENE_WORDS for w in words):
+        return q  # untouched, so an exact id/USCC/LEI match still sees the text as typed
+    return " ".join(w.lower() if w in _LUCENE_WORDS else w for w in words)
+
+
+_LUCENE_WORDS = frozenset({"AND", "OR", "NOT"})
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+
+
+def _add_new(target: list[K], records: Iterable[K], kind: str, seen: set[tuple[str, str]]) -> None:
+    for record in records:
+        identity = (kind, record.key)
+        if identity not in seen:
+            seen.add(identity)
+            target.append(record)
+
+
+def _require(data: Dataset, ids: Iterable[str]) -> None:
+    present = data.entity_ids()
+    for entity_id in ids:
+        if entity_id not in present:
+            raise EntityNotFound(entity_id)
+
+
+def _check_fraction(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:  # also refuses NaN
+        raise InvalidParameter(f"{name} must be a fraction between 0 and 1, not {value}")
+
+
+def _check_control_parameters(ruleset: str, threshold: float, relative_threshold: float) -> None:
+    # The routes validate these already; the CLI passes user text straight through,
+    # and checking before the database read answers 422 without a round trip.
+    check_parameters(ruleset, threshold, relative_threshold)
+
+
+def _check_window(founded_from: date | None, founded_to: date | None) -> None:
+    if founded_from is not None and founded_to is not None and founded_from > founded_to:
+        raise InvalidParameter(f"founded_from ({founded_from}) is after founded_to ({founded_to})")
+
+
+def _paginated(model: type[T], answer: Any, field: str, limit: int, offset: int) -> T:
+    """The answer's model with one page of its list ``field``, plus ``total`` and ``next_cursor``."""
+    items = list(getattr(answer, field))
+    end = offset + limit
+    body = {name: getattr(answer, name) for name in answer.__dataclass_fields__}
+    body[field] = items[offset:end]
+    body["total"] = len(items)
+    body["next_cursor"] = encode_cursor(end) if end < len(items) else None
+    return model.model_validate(body)  # type: ignore[attr-defined, no-any-return]
+
+
+def _entity_fields(e: Entity) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "name": e.name,
+        "kind": e.kind,
+        "name_en": e.name_en,
+        "jurisdiction": e.jurisdiction,
+        "uscc": e.uscc,
+        "lei": e.lei,
+        "founded": e.founded,
+    }
+
+
+def _entity_details(e: Entity) -> dict[str, Any]:
+    return {
+        "aliases": list(e.aliases),
+        "dissolved": e.dissolved,
+        "registered_capital": e.registered_capital,
+        "currency": e.currency,
+        "status": e.status,
+        "source": e.source,
+        "extra": dict(e.extra),
+    }
+
+
+def _share(share: Any, derived: bool = False) -> schemas.ShareInfo:
+    return schemas.ShareInfo(
+        exact=share.exact, minimum=share.minimum, maximum=share.maximum, raw=share.raw, derived=derived
+    )
+
+
+def _neighbours(pairs: list[tuple[Entity, Stake]], as_of: date) -> list[schemas.Neighbour]:
+    shown = [(e, s) for e, s in pairs if valid_at(s.start, s.end, as_of)]
+    shown.sort(key=lambda pair: (-pair[1].share.lower, pair[0].id))  # largest stake first, stable
+    return [
+        schemas.Neighbour(
+            entity=schemas.EntitySummary.model_validate(_entity_fields(e)),
+            stake=schemas.StakeOut(
+                share=_share(s.share, s.share_derived),
+                voting_share=_share(s.voting_share) if s.voting_share is not None else None,
+                subscribed_capital=s.subscribed_capital,
+                start=s.start,
+                end=s.end,
+                source=s.source,
+                detail=s.detail,
+                flags=list(s.flags),
+            ),
+        )
+        for e, s in shown
+    ]

@@ -1,0 +1,57 @@
+"""API settings from the environment (``OWNERGRAPH_*``; Neo4j from ``NEO4J_*``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from queries.settings import Neo4jSettings
+
+# Tokens that appear in tutorials and .env templates: a server holding one is as open as one without.
+_WEAK_TOKENS = frozenset(
+    {"changeme", "change-me", "change_me", "changethis", "secret", "password", "token", "admin", "default", "test"}
+)
+MIN_TOKEN_LENGTH = 24
+
+
+class ApiSettings(BaseSettings):
+    """Everything ``create_app`` needs; built from the environment unless given."""
+
+    model_config = SettingsConfigDict(env_prefix="OWNERGRAPH_", extra="ignore")
+
+    # Without a token the API is read-only: write routes answer 403.
+    api_token: SecretStr | None = None
+    # Uploads above this are refused with 413 before they reach a loader.
+    max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # What a 503 tells clients to wait before retrying (seconds).
+    retry_after_seconds: int = Field(default=5, ge=1)
+    # Upper bound on the ids of /common-owners and /screen, to bound the work of one request.
+    max_ids: int = Field(default=100, ge=1)
+    # The entity ceiling of one graph page (beyond it nodes collapse into "+N more").
+    graph_node_budget: int = Field(default=300, ge=1)
+    neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
+
+    @field_validator("api_token", mode="before")
+    @classmethod
+    def _empty_token_means_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _refuse_weak_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        token = value.get_secret_value()
+        if token.strip().lower() in _WEAK_TOKENS or "changeme" in token.lower():
+            raise ValueError("OWNERGRAPH_API_TOKEN is a placeholder; set a random token (e.g. `openssl rand -hex 32`)")
+        if len(token) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"OWNERGRAPH_API_TOKEN must be at least {MIN_TOKEN_LENGTH} characters")
+        if len(set(token)) < 8:
+            raise ValueError("OWNERGRAPH_API_TOKEN is too repetitive to be a secret")
+        return value
+
+    @property
+    def read_only(self) -> bool:
+        return self.api_token is None
