@@ -31,7 +31,7 @@ def _native(value: Any) -> Any:
 
 
 def _date(value: Any) -> date | None:
-    return None if value is None else _native(value)  # type: ignore[no-any-return]
+    return None if value is None else _native(value)
 
 
 def entity_row(e: Entity) -> dict[str, Any]:

@@ -325,7 +325,8 @@ def _fulltext_query(q: str) -> str:
     """Escape Lucene syntax so user text is searched as text; add a prefix term for Latin words."""
     special = '+-&|!(){}[]^"~*?:\\/'
     escaped = "".join("\\" + ch if ch in special else ch for ch in q.strip())
-    words = [w for w in escaped.split() if w]
+    # Lucene's operators are upper-case words: searched as text, lower-cased
+    words = [w.lower() if w in {"AND", "OR", "NOT", "TO"} else w for w in escaped.split() if w]
     if not words:
         return '""'
     last = words[-1]
