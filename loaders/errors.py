@@ -9,7 +9,7 @@ __all__ = ["LoadRejected"]
 _SHOWN = 5  # enough to see the pattern of a broken file without flooding a terminal
 
 
-class LoadRejected(Exception):  # noqa: N818 - the name is the agreed public API
+class LoadRejected(Exception):
     """A file (or folder) has at least one fault; nothing of it may be written.
 
     ``findings`` holds all errors and warnings found, errors first, so a caller

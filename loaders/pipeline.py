@@ -17,6 +17,8 @@ from loaders.errors import LoadRejected
 from queries.repository import Repository
 
 FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif")
+# These parsers run the cross-record checks themselves, with each record's file and line.
+VALIDATED_BY_PARSER = frozenset({"registry-csv", "cn-registry"})
 
 
 @dataclass
@@ -32,12 +34,10 @@ def parse(fmt: str, path: Path, **options: Any) -> Dataset:
     if not path.exists():
         raise LoadRejected([Finding("error", "not_found", "no such file or folder", file=str(path))])
     data = _parser(fmt)(path, **options)
-    from loaders.validate import check_dataset
+    if fmt not in VALIDATED_BY_PARSER:
+        from loaders.validate import check_dataset
 
-    seen = {(f.code, f.file, f.line, f.column, f.message) for f in data.findings}
-    for finding in check_dataset(data):
-        if (finding.code, finding.file, finding.line, finding.column, finding.message) not in seen:
-            data.findings.append(finding)
+        data.findings.extend(check_dataset(data, file=str(path)))
     if data.errors:
         raise LoadRejected(data.findings)
     return data

@@ -1,0 +1,696 @@
+"""The project's own registry interchange format: a folder of CSV files (spec/registry-csv.md).
+
+``entities.csv`` and ``ownership.csv`` are required; ``control.csv`` and
+``concert.csv`` are optional. As an extension of the spec, an optional
+``links.csv`` carries typed non-ownership links that views show and control
+ignores::
+
+    source_id,target_id,link_type,start,end,source,detail
+    91350100M000100Y43,91110000MA01ABCD5X,supplier,2023-01-01,,annual report 2023,
+
+Every fault is a located :class:`graph.model.Finding` (file, physical line,
+column name, "expected ..."); all are collected and returned in
+``Dataset.findings``. The caller rejects the load when any is an error
+(:func:`raise_if_rejected` does that).
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from graph.model import (
+    CONTROL_BASES,
+    ENTITY_KINDS,
+    Concert,
+    Control,
+    Dataset,
+    Entity,
+    Finding,
+    Link,
+    Share,
+    Stake,
+)
+from loaders.errors import LoadRejected
+from loaders.normalise import (
+    clean_name,
+    normalise_uscc,
+    parse_iso_date,
+    parse_number,
+    parse_percent,
+    percent_to_fraction,
+    validate_lei,
+    validate_uscc,
+)
+from loaders.validate import RowLines, check_dataset, fraction_column_warning
+
+__all__ = ["FIELD_SIZE_LIMIT", "Sink", "iter_rows", "parse_registry_csv", "raise_if_rejected"]
+
+# A legitimate cell (a long aliases list, a pasted document) can be megabytes;
+# csv's default 128 KiB limit would reject it. Above this the file is not a registry.
+FIELD_SIZE_LIMIT = 64 * 1024 * 1024
+
+ENTITY_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "name_en",
+    "aliases",
+    "jurisdiction",
+    "uscc",
+    "lei",
+    "founded",
+    "dissolved",
+    "registered_capital",
+    "currency",
+    "status",
+    "source",
+)
+_DATED = ("start", "end", "source")
+OWNERSHIP_COLUMNS = (
+    "owner_id",
+    "owned_id",
+    "share",
+    "share_min",
+    "share_max",
+    "voting_share",
+    "subscribed_capital",
+    *_DATED,
+)
+CONTROL_COLUMNS = ("controller_id", "controlled_id", "basis", *_DATED)
+CONCERT_COLUMNS = ("party_a", "party_b", "scope_id", *_DATED)
+LINK_COLUMNS = ("source_id", "target_id", "link_type", *_DATED, "detail")
+
+
+def raise_if_rejected(data: Dataset, source: str | None = None) -> Dataset:
+    """Raise :class:`LoadRejected` when the load has an error; else return it unchanged."""
+    if data.errors:
+        raise LoadRejected(data.findings, source=source)
+    return data
+
+
+# --- reading one table ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Table:
+    file: str
+    col: dict[str, int]
+    width: int
+    rows: Iterator[tuple[int, list[str]]]
+
+    def index(self, name: str) -> int:
+        """Column position, -1 when absent (an absent optional column is all unknown)."""
+        return self.col.get(name, -1)
+
+
+class Sink:
+    """Collects findings of one load (shared with the Chinese registry parser)."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def error(self, code: str, message: str, file: str, line: int | None, column: str | None = None) -> None:
+        self.findings.append(Finding("error", code, message, file, line, column))
+
+    def warn(self, code: str, message: str, file: str, line: int | None, column: str | None = None) -> None:
+        self.findings.append(Finding("warning", code, message, file, line, column))
+
+
+def _decode(raw: bytes, file: str, sink: Sink) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = " (the bytes decode as GBK/GB18030: re-save the file as UTF-8)"
+        except UnicodeDecodeError:
+            pass
+        sink.error(
+            "not_utf8",
+            f"expected UTF-8 text; byte 0x{raw[exc.start]:02X} at byte offset {exc.start} is not valid UTF-8{hint}",
+            file,
+            line,
+        )
+        return None
+
+
+def _check_header(header: list[str], required: tuple[str, ...], file: str, sink: Sink) -> bool:
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "';'" if ";" in header[0] else "a tab"
+        sink.error(
+            "wrong_delimiter",
+            f"expected comma-separated columns; the header is one column containing {sep}: "
+            "save the file with ',' as the delimiter",
+            file,
+            1,
+        )
+        return False
+    ok = True
+    seen: set[str] = set()
+    for name in header:
+        if name in seen and name:
+            sink.error("duplicate_column", f"expected each column once, {name!r} repeats", file, 1, name)
+            ok = False
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            sink.error(
+                "missing_column",
+                f"expected a required column {name!r} in the header",
+                file,
+                1,
+                name,
+            )
+            ok = False
+    return ok
+
+
+def _open_table(path: Path, required: tuple[str, ...], sink: Sink) -> _Table | None:
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        sink.error("unreadable_file", f"expected a readable file ({exc.strerror})", file, None)
+        return None
+    text = _decode(raw, file, sink)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        sink.error("bad_csv", f"expected a CSV header row ({exc})", file, 1)
+        return None
+    if not any(header):
+        sink.error("missing_header", "expected a header row naming the columns", file, 1)
+        return None
+    if not _check_header(header, required, file, sink):
+        return None
+    col = {name: i for i, name in enumerate(header) if name}
+    return _Table(file, col, len(header), iter_rows(reader, header, file, sink))
+
+
+def iter_rows(reader: Iterator[list[str]], header: list[str], file: str, sink: Sink) -> Iterator[tuple[int, list[str]]]:
+    """Rows of the expected width with their first physical line; the rest become findings."""
+    width = len(header)
+    line_num = getattr(reader, "line_num", 1)
+    prev = line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            _csv_error(exc, prev + 1, file, sink)
+            prev = getattr(reader, "line_num", prev + 1)
+            continue
+        start = prev + 1
+        prev = getattr(reader, "line_num", start)
+        if len(row) == width:
+            yield start, row
+        elif not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line carries nothing
+        elif len(row) < width:
+            sink.error(
+                "truncated_row",
+                f"expected {width} fields as in the header, got {len(row)}: the row is cut short "
+                "(truncated file or a missing delimiter)",
+                file,
+                start,
+                header[len(row)],
+            )
+        else:
+            sink.error(
+                "extra_fields",
+                f"expected {width} fields as in the header, got {len(row)} (an unquoted comma inside a value?)",
+                file,
+                start,
+            )
+
+
+def _csv_error(exc: csv.Error, line: int, file: str, sink: Sink) -> None:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        limit = csv.field_size_limit()
+        message = f"expected every field under {limit:,} characters; a field here is larger"
+    elif "unexpected end of data" in text or "EOF" in text:
+        message = "expected a closing quote; the quoted field starting here runs to end of file"
+    else:
+        message = f"expected RFC 4180 quoting ({text})"
+    sink.error("bad_csv", message, file, line)
+
+
+# --- cells ---------------------------------------------------------------------------
+
+
+class _Cells:
+    """Cell converters that report faults at (file, line, column) and return None."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.file = ""
+        self.line = 0
+        self.dates: dict[str, date] = {}  # few distinct dates recur across millions of rows
+
+    def fail(self, code: str, column: str, message: str) -> None:
+        self.sink.error(code, message, self.file, self.line, column)
+
+    def date(self, text: str, column: str) -> date | None:
+        if not text:
+            return None
+        hit = self.dates.get(text)
+        if hit is not None:
+            return hit
+        try:
+            value = parse_iso_date(text)
+        except ValueError as exc:
+            self.fail("bad_date", column, str(exc))
+            return None
+        self.dates[text] = value
+        return value
+
+    def number(self, text: str, column: str) -> float | None:
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            try:
+                value = parse_number(text)
+            except ValueError as exc:
+                self.fail("bad_number", column, str(exc))
+                return None
+        if not 0.0 <= value < _INF:  # also refuses nan
+            self.fail("bad_number", column, f"expected a non-negative number, got {text!r}")
+            return None
+        return value
+
+    def percent(self, text: str, column: str) -> float | None:
+        """A percent 0-100 as written (not yet a fraction), or None."""
+        if not text:
+            return None
+        try:
+            value = float(text)  # the fast path: almost every cell is a plain number
+        except ValueError:
+            value = -1.0
+        if not 0.0 <= value <= 100.0:
+            try:
+                value = parse_percent(text)
+            except ValueError as exc:
+                self.fail("share_out_of_range" if _numeric(text) else "bad_share", column, str(exc))
+                return None
+        return value
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.rstrip("% "))
+    except ValueError:
+        return False
+    return True
+
+
+# --- entities.csv --------------------------------------------------------------------
+
+
+def _parse_entities(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -> None:
+    present = [(name, i) for name, i in table.col.items() if name in ENTITY_COLUMNS]
+    extra_cols = [(name, i) for name, i in table.col.items() if name not in ENTITY_COLUMNS]
+    cells.file = table.file
+    add_line = where.lines_for("entities", table.file).append
+    for line, row in table.rows:
+        cells.line = line
+        values = {name: row[i].strip() for name, i in present}
+        entity = _entity_row(values, cells, extra_cols, row)
+        if entity is not None:
+            add_line(line)
+            data.entities.append(entity)
+
+
+def _entity_row(
+    values: dict[str, str], cells: _Cells, extra_cols: list[tuple[str, int]], row: list[str]
+) -> Entity | None:
+    get = values.get
+    eid, name, kind = get("id", ""), clean_name(get("name", "")), get("kind", "")
+    if not eid:
+        cells.fail("missing_value", "id", "expected an entity id, the cell is empty")
+        return None
+    if not name:
+        cells.fail("missing_value", "name", f"expected a name for entity {eid!r}")
+    if kind not in ENTITY_KINDS or kind == "unknown":
+        cells.fail(
+            "bad_kind",
+            "kind",
+            f"expected kind one of {_KINDS_TEXT}, got {kind!r}",
+        )
+        kind = "unknown"  # keeps the row so edges to it do not add spurious faults
+    uscc = normalise_uscc(get("uscc", "")) or None
+    if uscc and (msg := validate_uscc(uscc)):
+        cells.fail("bad_uscc", "uscc", msg)
+    lei = get("lei", "").upper() or None
+    if lei and (msg := validate_lei(lei)):
+        cells.fail("bad_lei", "lei", msg)
+    jurisdiction = get("jurisdiction", "").upper() or None
+    if jurisdiction and not _is_jurisdiction(jurisdiction):
+        cells.fail(
+            "bad_jurisdiction",
+            "jurisdiction",
+            f"expected an ISO 3166 code such as CN, GB or CN-SC, got {jurisdiction!r}",
+        )
+    currency = get("currency", "").upper() or None
+    if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        cells.fail("bad_currency", "currency", f"expected an ISO 4217 code such as CNY or USD, got {currency!r}")
+    alias_text = get("aliases", "")
+    aliases = tuple(a for a in map(clean_name, alias_text.split("|")) if a) if alias_text else ()
+    extra = tuple(sorted((k, row[i]) for k, i in extra_cols if row[i].strip()))
+    return Entity(
+        id=eid,
+        name=name,
+        kind=kind,
+        name_en=clean_name(get("name_en", "")) or None,
+        aliases=aliases,
+        jurisdiction=jurisdiction,
+        uscc=uscc,
+        lei=lei,
+        founded=cells.date(get("founded", ""), "founded"),
+        dissolved=cells.date(get("dissolved", ""), "dissolved"),
+        registered_capital=cells.number(get("registered_capital", ""), "registered_capital"),
+        currency=currency,
+        status=get("status", "") or None,
+        source=get("source", "") or None,
+        extra=extra,
+    )
+
+
+_KINDS_TEXT = ", ".join(k for k in ENTITY_KINDS if k != "unknown")
+
+
+def _is_jurisdiction(code: str) -> bool:
+    country, dash, sub = code.partition("-")
+    return (
+        len(country) == 2
+        and country.isascii()
+        and country.isalpha()
+        and (not dash or (0 < len(sub) <= 3 and sub.isascii() and sub.isalnum()))
+    )
+
+
+# --- ownership.csv -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _PercentColumns:
+    """Percent values per column as written, for the column-wide fraction check.
+
+    Exact shares are kept per distinct cell text (the parse cache doubles as
+    the record of values seen); ``rows`` counts the cells behind them.
+    """
+
+    share: dict[str, float]
+    voting_share: dict[str, float]
+    share_min: list[float]
+    share_max: list[float]
+    rows: dict[str, int]
+
+
+def _parse_ownership(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -> _PercentColumns:
+    ix = [table.index(c) for c in OWNERSHIP_COLUMNS]
+    i_owner, i_owned, i_share, i_min, i_max, i_vote, i_sub, i_start, i_end, i_src = ix
+    seen = _PercentColumns({}, {}, [], [], {"share": 0, "voting_share": 0})
+    cells.file = table.file
+    stakes = data.stakes
+    stake_lines = where.lines_for("stakes", table.file).append
+    # Frozen Shares are shared between rows with the same text: a million rows
+    # hold a few thousand distinct percents, so parsing each once saves most of the work.
+    shares: dict[str, Share] = {}
+    votes: dict[str, Share] = {}
+    dates = cells.dates
+    share_rows = vote_rows = 0
+    for line, row in table.rows:
+        cells.line = line
+        owner, owned = row[i_owner].strip(), row[i_owned].strip()
+        if not owner or not owned:
+            cells.fail(
+                "missing_value",
+                "owner_id" if not owner else "owned_id",
+                "expected an entities.csv id, the cell is empty",
+            )
+            continue
+        share = _NO_SHARE
+        text = row[i_share] if i_share >= 0 else ""
+        if text:
+            share_rows += 1
+            share = shares.get(text) or _cached_share(text, "share", cells, shares, seen.share)
+        if i_min >= 0 or i_max >= 0:
+            lo_text = row[i_min] if i_min >= 0 else ""
+            hi_text = row[i_max] if i_max >= 0 else ""
+            if lo_text or hi_text:
+                share = _interval(share, lo_text, hi_text, cells, seen)
+        voting = None
+        if i_vote >= 0 and (text := row[i_vote]):
+            vote_rows += 1
+            voting = votes.get(text) or _cached_share(text, "voting_share", cells, votes, seen.voting_share)
+            if voting is _NO_SHARE:
+                voting = None
+        sub = None
+        if i_sub >= 0 and (text := row[i_sub]):
+            try:
+                sub = float(text)
+            except ValueError:
+                sub = -1.0
+            if not 0.0 <= sub < _INF:  # also refuses nan
+                sub = cells.number(text, "subscribed_capital")
+        start = end = None
+        if i_start >= 0 and (text := row[i_start]):
+            start = dates.get(text) or cells.date(text, "start")
+        if i_end >= 0 and (text := row[i_end]):
+            end = dates.get(text) or cells.date(text, "end")
+        stake_lines(line)
+        stakes.append(
+            Stake(
+                owner,
+                owned,
+                share,
+                voting,
+                sub,
+                False,
+                start,
+                end,
+                (row[i_src] or None) if i_src >= 0 else None,
+            )
+        )
+    seen.rows["share"], seen.rows["voting_share"] = share_rows, vote_rows
+    return seen
+
+
+def _cached_share(text: str, column: str, cells: _Cells, cache: dict[str, Share], percents: dict[str, float]) -> Share:
+    """Parse a percent cell once per distinct text; a bad cell is reported every time it occurs."""
+    p = cells.percent(text, column)
+    if p is None:
+        return _NO_SHARE
+    share = Share(exact=percent_to_fraction(p))
+    cache[text] = share
+    percents[text] = p
+    return share
+
+
+_NO_SHARE = Share()
+_INF = float("inf")
+
+
+def _interval(share: Share, lo_text: str, hi_text: str, cells: _Cells, seen: _PercentColumns) -> Share:
+    lo = cells.percent(lo_text, "share_min") if lo_text else None
+    hi = cells.percent(hi_text, "share_max") if hi_text else None
+    if lo is not None:
+        seen.share_min.append(lo)
+    if hi is not None:
+        seen.share_max.append(hi)
+    if lo is not None and hi is not None and lo > hi:
+        cells.fail("bad_interval", "share_min", f"expected share_min <= share_max, got {lo_text} > {hi_text}")
+        return share
+    if share.exact is not None:
+        p = share.exact * 100.0
+        if (lo is not None and p < lo - 1e-9) or (hi is not None and p > hi + 1e-9):
+            cells.fail(
+                "bad_interval",
+                "share",
+                f"expected share within share_min..share_max, got {p:g} outside {lo_text or '0'}..{hi_text or '100'}",
+            )
+        return share  # the exact value says more than its bounds
+    return Share(
+        minimum=percent_to_fraction(lo) if lo is not None else None,
+        maximum=percent_to_fraction(hi) if hi is not None else None,
+    )
+
+
+# --- control.csv, concert.csv, links.csv ---------------------------------------------
+
+
+def _ids(row: list[str], cells: _Cells, columns: tuple[tuple[str, int], ...]) -> list[str] | None:
+    values = []
+    for name, i in columns:
+        value = row[i].strip()
+        if not value:
+            cells.fail("missing_value", name, "expected an entities.csv id, the cell is empty")
+            return None
+        values.append(value)
+    return values
+
+
+def _dated(table: _Table, row: list[str], cells: _Cells) -> tuple[date | None, date | None, str | None]:
+    i_start, i_end, i_src = table.index("start"), table.index("end"), table.index("source")
+    return (
+        cells.date(row[i_start].strip(), "start") if i_start >= 0 else None,
+        cells.date(row[i_end].strip(), "end") if i_end >= 0 else None,
+        (row[i_src].strip() or None) if i_src >= 0 else None,
+    )
+
+
+def _parse_control(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -> None:
+    cols = (("controller_id", table.col["controller_id"]), ("controlled_id", table.col["controlled_id"]))
+    i_basis = table.col["basis"]
+    cells.file = table.file
+    for line, row in table.rows:
+        cells.line = line
+        ids = _ids(row, cells, cols)
+        basis = row[i_basis].strip()
+        if basis not in CONTROL_BASES:
+            cells.fail("bad_basis", "basis", f"expected basis one of {', '.join(CONTROL_BASES)}, got {basis!r}")
+            continue
+        if ids is None:
+            continue
+        start, end, source = _dated(table, row, cells)
+        where.add("controls", table.file, line)
+        data.controls.append(Control(ids[0], ids[1], basis, start, end, source))
+
+
+def _parse_concert(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -> None:
+    cols = (("party_a", table.col["party_a"]), ("party_b", table.col["party_b"]))
+    i_scope = table.index("scope_id")
+    cells.file = table.file
+    for line, row in table.rows:
+        cells.line = line
+        ids = _ids(row, cells, cols)
+        if ids is None:
+            continue
+        scope = (row[i_scope].strip() or None) if i_scope >= 0 else None
+        start, end, source = _dated(table, row, cells)
+        where.add("concerts", table.file, line)
+        data.concerts.append(Concert(ids[0], ids[1], scope, start, end, source))
+
+
+def _parse_links(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -> None:
+    cols = (("source_id", table.col["source_id"]), ("target_id", table.col["target_id"]))
+    i_type, i_detail = table.col["link_type"], table.index("detail")
+    cells.file = table.file
+    for line, row in table.rows:
+        cells.line = line
+        ids = _ids(row, cells, cols)
+        link_type = row[i_type].strip()
+        if not link_type:
+            cells.fail(
+                "missing_value", "link_type", "expected a link type such as supplier or customer, the cell is empty"
+            )
+            continue
+        if ids is None:
+            continue
+        start, end, source = _dated(table, row, cells)
+        detail = (row[i_detail].strip() or None) if i_detail >= 0 else None
+        where.add("links", table.file, line)
+        data.links.append(Link(ids[0], ids[1], link_type, start, end, source, detail))
+
+
+# --- the folder ----------------------------------------------------------------------
+
+_Parser = Callable[[_Table, _Cells, Dataset, RowLines], object]
+_FILES: tuple[tuple[str, tuple[str, ...], Literal["required", "optional"], _Parser], ...] = (
+    ("entities.csv", ("id", "name", "kind"), "required", _parse_entities),
+    ("ownership.csv", ("owner_id", "owned_id"), "required", _parse_ownership),
+    ("control.csv", ("controller_id", "controlled_id", "basis"), "optional", _parse_control),
+    ("concert.csv", ("party_a", "party_b"), "optional", _parse_concert),
+    ("links.csv", ("source_id", "target_id", "link_type"), "optional", _parse_links),
+)
+
+
+def parse_registry_csv(folder: Path) -> Dataset:
+    """Parse a registry-csv folder into records plus every located finding.
+
+    Shares come out as fractions. Nothing is raised for faults in the data:
+    they are findings (``data.errors``); pass the result to
+    :func:`raise_if_rejected` to refuse a faulty load.
+    """
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    with _gc_paused():
+        return _parse_folder(folder)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of acyclic records are built.
+
+    The records hold no reference cycles, yet each allocation burst triggers
+    full collections that scan every record already built: measured at about
+    half the parse time of a million-row ownership.csv.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_folder(folder: Path) -> Dataset:
+    data = Dataset()
+    sink = Sink()
+    cells = _Cells(sink)
+    where = RowLines()
+    if not folder.is_dir():
+        sink.error("missing_folder", "expected a folder holding entities.csv and ownership.csv", str(folder), None)
+        data.findings = sink.findings
+        return data
+    for name, required, need, parse in _FILES:
+        path = folder / name
+        if not path.is_file():
+            if need == "required":
+                sink.error("missing_file", f"expected a required file {name} in the folder", str(path), None)
+            continue
+        table = _open_table(path, required, sink)
+        if table is None:
+            continue
+        seen = parse(table, cells, data, where)
+        if isinstance(seen, _PercentColumns):
+            _fraction_warnings(seen, table.file, sink)
+    data.findings = sink.findings
+    data.findings.extend(f for f in check_dataset(data, locations=where, file=None, skip=_ROW_CHECKED))
+    return data
+
+
+# Faults already reported row by row; check_dataset would only repeat them.
+_ROW_CHECKED = frozenset({"bad_kind", "bad_basis", "percent_looks_like_fraction"})
+
+
+def _fraction_warnings(seen: _PercentColumns, file: str, sink: Sink) -> None:
+    columns: dict[str, list[float]] = {
+        "share": list(seen.share.values()),
+        "share_min": seen.share_min,
+        "share_max": seen.share_max,
+        "voting_share": list(seen.voting_share.values()),
+    }
+    for column, values in columns.items():
+        if len(values) == 1 and seen.rows.get(column, 0) > 1:
+            values = values * 2  # one distinct value on several rows still makes a column
+        finding = fraction_column_warning(values, file=file, column=column)
+        if finding is not None:
+            sink.findings.append(finding)
