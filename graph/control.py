@@ -1,0 +1,481 @@
+"""Who controls whom (spec sections 2-4): the queries and their proofs.
+
+``controllers`` answers for one entity on its upstream closure (tens of
+nodes), ``controlled`` for everything one entity controls, and
+``bulk_control`` for the whole graph at once. All three run the fixpoint of
+``graph.engine``; shares are taken once at their lower bound (definite) and
+once at their upper bound (possible), and the two results decide the status.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from graph.answers import (
+    ControlAnswer,
+    ControlledAnswer,
+    ControlledEntity,
+    ControlStep,
+    ControlSummary,
+    Holder,
+    StakeRef,
+    UltimateController,
+)
+from graph.build import View, build_view, restrict, share_info, upstream_closure
+from graph.engine import (
+    EPS,
+    HI,
+    LO,
+    Net,
+    Solved,
+    affected_by_uncertainty,
+    compile_view,
+    component_order,
+    expand,
+    solve,
+    ultimate,
+)
+from graph.errors import EntityNotFound, InvalidParameter
+from graph.model import Control, Dataset, Stake
+from graph.ownership import integrated_ownership
+
+__all__ = ["RULESETS", "bulk_control", "check_parameters", "controlled", "controllers", "upstream_closure"]
+
+RULESETS = ("majority", "relative")
+LARGEST_HOLDERS = 10
+
+
+def check_parameters(ruleset: str, threshold: float, relative_threshold: float) -> None:
+    """Raise ``InvalidParameter`` for an unknown ruleset or a threshold outside [0, 1].
+
+    >>> check_parameters("plurality", 0.5, 0.3)
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidParameter: unknown ruleset 'plurality' (expected one of: majority, relative)
+    """
+    if ruleset not in RULESETS:
+        raise InvalidParameter(f"unknown ruleset {ruleset!r} (expected one of: {', '.join(RULESETS)})")
+    for name, value in (("threshold", threshold), ("relative_threshold", relative_threshold)):
+        if not 0.0 <= value <= 1.0:  # also refuses NaN
+            raise InvalidParameter(f"{name} must be between 0 and 1, got {value!r}")
+
+
+@dataclass(slots=True)
+class _Run:
+    """Both bounds solved on one view."""
+
+    view: View
+    net: Net
+    lo: Solved
+    hi: Solved
+    ruleset: str
+    threshold: float
+    relative_threshold: float
+
+
+def _run(view: View, ruleset: str, threshold: float, relative_threshold: float, *, record: bool) -> _Run:
+    net = compile_view(view, keep_stakes=record)
+    order = component_order(net)
+    kw = {"ruleset": ruleset, "threshold": threshold, "relative_threshold": relative_threshold}
+    lo = solve(net, LO, order=order, record=record, **kw)  # type: ignore[arg-type]
+    hi = lo
+    if net.uncertain:
+        affected = None if record else affected_by_uncertainty(net)
+        hi = solve(net, HI, order=order, record=record, reuse=lo, affected=affected, **kw)  # type: ignore[arg-type]
+    return _Run(view, net, lo, hi, ruleset, threshold, relative_threshold)
+
+
+def controllers(
+    data: Dataset,
+    target_id: str,
+    *,
+    as_of: date,
+    ruleset: str = "majority",
+    threshold: float = 0.5,
+    relative_threshold: float = 0.30,
+) -> ControlAnswer:
+    """The ultimate controllers of ``target_id`` with their chains of control.
+
+    Computed on ``upstream_closure(data, target_id)`` only, so ``data`` may be
+    exactly that closure as read from the database.
+
+    >>> from graph.model import Entity, Stake, Share
+    >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("b", "B", "company"),
+    ...                       Entity("a", "A", "company")],
+    ...             stakes=[Stake("p", "b", Share(exact=0.8)), Stake("b", "a", Share(exact=0.6))])
+    >>> ans = controllers(d, "a", as_of=date(2024, 1, 1))
+    >>> ans.status, [u.id for u in ans.ultimate_controllers]
+    ('controlled', ['p'])
+    >>> [(s.from_id, s.to_id, s.rule) for s in ans.ultimate_controllers[0].chain]
+    [('p', 'b', 'majority'), ('b', 'a', 'majority')]
+    """
+    check_parameters(ruleset, threshold, relative_threshold)
+    if not any(e.id == target_id for e in data.entities):
+        raise EntityNotFound(target_id)
+    view = build_view(restrict(data, upstream_closure(data, target_id)), as_of)
+    return controllers_in_view(view, target_id, ruleset=ruleset, threshold=threshold,
+                               relative_threshold=relative_threshold)
+
+
+def controllers_in_view(
+    view: View,
+    target_id: str,
+    *,
+    ruleset: str = "majority",
+    threshold: float = 0.5,
+    relative_threshold: float = 0.30,
+) -> ControlAnswer:
+    """``controllers`` on a view already built (for callers that reuse one view)."""
+    check_parameters(ruleset, threshold, relative_threshold)
+    run = _run(view, ruleset, threshold, relative_threshold, record=True)
+    net = run.net
+    y = net.index[target_id]
+    uc_lo = expand(net, run.lo.ctrl, ultimate(net, run.lo.ctrl, y))
+    uc_hi = expand(net, run.hi.ctrl, ultimate(net, run.hi.ctrl, y))
+    status = _status(net, uc_lo, uc_hi)
+    prover_lo = _Prover(run, run.lo)
+    definite = tuple(prover_lo.ultimate_controller(rec, y) for rec in uc_lo)
+    prover_hi = prover_lo if run.hi is run.lo else _Prover(run, run.hi)
+    possible = tuple(prover_hi.ultimate_controller(rec, y) for rec in uc_hi)
+    deciding = _deciding_stakes(run, y) if status == "undetermined" else ()
+    every = sorted({net.ids[m] for x in run.lo.ctrl[y] for m in _members(net, x)})
+
+    io = integrated_ownership(view, [target_id])
+    col = io.columns.get(target_id)
+    holders: list[Holder] = []
+    if col is not None:
+        ranked = sorted(((float(col[i]), io.ids[i]) for i in col.nonzero()[0] if io.ids[i] != target_id),
+                        key=lambda p: (-p[0], p[1]))
+        holders = [Holder(h, view.name(h), view.kind(h), v) for v, h in ranked[:LARGEST_HOLDERS]]
+    return ControlAnswer(
+        target_id=target_id,
+        name=view.name(target_id),
+        as_of=view.as_of,
+        ruleset=ruleset,
+        threshold=threshold,
+        relative_threshold=relative_threshold,
+        status=status,
+        ultimate_controllers=definite,
+        possible_ultimate_controllers=possible,
+        deciding_stakes=deciding,
+        controllers=tuple(every),
+        largest_holders=tuple(holders),
+        flags=tuple(view.flags) + tuple(io.flags),
+    )
+
+
+def controlled(
+    data: Dataset,
+    controller_id: str,
+    *,
+    as_of: date,
+    ruleset: str = "majority",
+    threshold: float = 0.5,
+    relative_threshold: float = 0.30,
+    founded_from: date | None = None,
+    founded_to: date | None = None,
+) -> ControlledAnswer:
+    """Everything ``controller_id`` controls (alone or in a bloc), each with its chain.
+
+    ``data`` must hold the upstream closure of ``downstream_closure(data, id)``
+    (or the whole graph). ``definite=False`` marks control that holds only with
+    uncertain shares at their highest. ``founded_from``/``founded_to`` filter
+    on the controlled entity's founding date (inclusive; undated ones drop out).
+
+    >>> from graph.model import Entity, Stake, Share
+    >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("b", "B", "company"),
+    ...                       Entity("a", "A", "company")],
+    ...             stakes=[Stake("p", "b", Share(exact=0.8)), Stake("b", "a", Share(exact=0.6))])
+    >>> [(c.id, len(c.chain)) for c in controlled(d, "p", as_of=date(2024, 1, 1)).controlled]
+    [('a', 2), ('b', 1)]
+    """
+    check_parameters(ruleset, threshold, relative_threshold)
+    if not any(e.id == controller_id for e in data.entities):
+        raise EntityNotFound(controller_id)
+    view = build_view(data, as_of)
+    run = _run(view, ruleset, threshold, relative_threshold, record=True)
+    net = run.net
+    x = net.index[controller_id]
+    provers = {LO: _Prover(run, run.lo), HI: _Prover(run, run.hi)}
+    out: list[ControlledEntity] = []
+    for y in range(net.n):
+        if y == x:
+            continue
+        e = view.entities[net.ids[y]]
+        if founded_from is not None and (e.founded is None or e.founded < founded_from):
+            continue
+        if founded_to is not None and (e.founded is None or e.founded > founded_to):
+            continue
+        for bound, solved in ((LO, run.lo), (HI, run.hi)):
+            who = _as_controller(net, solved, x, y)
+            if who is None:
+                continue
+            group = net.label(who) if who != x else None
+            chain = provers[bound].chain(who, y)
+            out.append(ControlledEntity(e.id, e.name, e.kind, e.founded, bound == LO, group, chain))
+            break
+    out.sort(key=lambda c: (not c.definite, c.id))
+    return ControlledAnswer(controller_id, view.name(controller_id), as_of, ruleset, threshold,
+                            relative_threshold, founded_from, founded_to, tuple(out), tuple(view.flags))
+
+
+def _as_controller(net: Net, solved: Solved, x: int, y: int) -> int | None:
+    """``x`` itself or a bloc with ``x`` as member, if it controls ``y``."""
+    cy = solved.ctrl[y]
+    if x in cy:
+        return x
+    for b in cy:
+        if b >= net.n and x in net.bloc_members[b - net.n]:
+            return b
+    return None
+
+
+_NO_CONTROLLER = ControlSummary("no_controller", (), ())
+
+
+def bulk_control(
+    data: Dataset,
+    *,
+    as_of: date,
+    ruleset: str = "majority",
+    threshold: float = 0.5,
+    relative_threshold: float = 0.30,
+) -> dict[str, ControlSummary]:
+    """Status and ultimate controllers of every entity, without chains (same as ``controllers``).
+
+    >>> from graph.model import Entity, Stake, Share
+    >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("a", "A", "company")],
+    ...             stakes=[Stake("p", "a", Share(exact=0.6))])
+    >>> bulk_control(d, as_of=date(2024, 1, 1))["a"]
+    ControlSummary(status='controlled', ultimate_controllers=('p',), possible_ultimate_controllers=('p',), groups=())
+    """
+    check_parameters(ruleset, threshold, relative_threshold)
+    # Millions of small containers and no reference cycles: the cyclic collector would rescan
+    # the growing heap again and again (measured: 2-3x the run time), so it pauses meanwhile.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _bulk(data, as_of, ruleset, threshold, relative_threshold)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _bulk(data: Dataset, as_of: date, ruleset: str, threshold: float,
+          relative_threshold: float) -> dict[str, ControlSummary]:
+    view = build_view(data, as_of)
+    run = _run(view, ruleset, threshold, relative_threshold, record=False)
+    net = run.net
+    ids = net.ids
+    lo_ctrl, hi_ctrl = run.lo.ctrl, run.hi.ctrl
+    same = run.hi is run.lo
+    out: dict[str, ControlSummary] = {}
+    for y in range(net.n):
+        cy = lo_ctrl[y]
+        if not cy and not hi_ctrl[y]:
+            out[ids[y]] = _NO_CONTROLLER
+            continue
+        if same or hi_ctrl[y] is cy:
+            if len(cy) == 1:
+                # The common case: one controller, itself uncontrolled.
+                (x,) = cy
+                if x < net.n and not lo_ctrl[x]:
+                    one = (ids[x],)
+                    out[ids[y]] = ControlSummary("controlled", one, one)
+                    continue
+            lo = hi = expand(net, lo_ctrl, ultimate(net, lo_ctrl, y))
+        else:
+            lo = expand(net, lo_ctrl, ultimate(net, lo_ctrl, y))
+            hi = expand(net, hi_ctrl, ultimate(net, hi_ctrl, y))
+        groups = tuple(sorted({(ids[m], g) for m, g, _ in (*lo, *hi) if g is not None}))
+        out[ids[y]] = ControlSummary(
+            _status(net, lo, hi),
+            tuple(sorted(ids[m] for m, _, _ in lo)),
+            tuple(sorted(ids[m] for m, _, _ in hi)),
+            groups,
+        )
+    return out
+
+
+def _status(net: Net, lo: list[tuple[int, str | None, int | None]],
+            hi: list[tuple[int, str | None, int | None]]) -> str:
+    a = {(m, g) for m, g, _ in lo}
+    b = {(m, g) for m, g, _ in hi}
+    if a == b:
+        return "controlled" if a else "no_controller"
+    return "undetermined"
+
+
+def _members(net: Net, x: int) -> tuple[int, ...]:
+    return net.bloc_members[x - net.n] if x >= net.n else (x,)
+
+
+def _deciding_stakes(run: _Run, y: int) -> tuple[StakeRef, ...]:
+    """Uncertain stakes into the target or into any of its controllers, at either bound."""
+    net = run.net
+    assert net.stake_votes is not None
+    owned = {y}
+    for solved in (run.lo, run.hi):
+        for x in solved.ctrl[y]:
+            owned.update(_members(net, x))
+    out = []
+    for (_, z), recs in net.stake_votes.items():
+        if z not in owned:
+            continue
+        for s, lo, hi in recs:
+            if s.share.exact is None or lo != hi:
+                out.append(_stake_ref(s, lo))
+    out.sort(key=lambda r: (r.owned_id, r.owner_id))
+    return tuple(out)
+
+
+def _stake_ref(s: Stake, vote: float) -> StakeRef:
+    return StakeRef(s.owner_id, s.owned_id, share_info(s.share, s.share_derived), vote,
+                    s.start, s.end, s.source)
+
+
+class _Prover:
+    """Chains of control rebuilt from the derivation stamps of one solved bound."""
+
+    def __init__(self, run: _Run, solved: Solved) -> None:
+        self.run = run
+        self.net = run.net
+        self.solved = solved
+        self.bound = LO if solved is run.lo else HI
+        self.memo: dict[tuple[int, int], list[ControlStep]] = {}
+        self.edges: dict[tuple[int, int], list[Control]] = defaultdict(list)
+        idx = self.net.index
+        for c in run.view.controls:
+            self.edges[(idx[c.controller_id], idx[c.controlled_id])].append(c)
+
+    def ultimate_controller(self, rec: tuple[int, str | None, int | None], y: int) -> UltimateController:
+        m, group, bloc = rec
+        who = bloc if bloc is not None else m
+        chain = self.chain(who, y)
+        label = self.net.label(who)
+        mine = [s for s in chain if s.from_id == label]
+        last = mine[-1] if mine else (chain[-1] if chain else None)
+        basis = "" if last is None else (last.basis or last.rule) if last.rule == "controls_edge" else last.rule
+        mid = self.net.ids[m]
+        return UltimateController(mid, self.run.view.name(mid), self.run.view.kind(mid), basis, group, chain)
+
+    def chain(self, x: int, y: int) -> tuple[ControlStep, ...]:
+        """Steps proving that x controls y, prerequisites first, the step into y last."""
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for step in self._prove(x, y):
+            key = (step.from_id, step.to_id)
+            if key not in seen:
+                seen.add(key)
+                out.append(step)
+        target = self.net.ids[y]
+        if out and out[-1].to_id != target:
+            # In a cycle through y, control of y was also a prerequisite: end on it all the same.
+            out = [s for s in out if s.to_id != target] + [s for s in out if s.to_id == target]
+        return tuple(out)
+
+    def _prove(self, x: int, y: int) -> list[ControlStep]:
+        key = (x, y)
+        if key in self.memo:
+            return self.memo[key]
+        ctrl = self.solved.ctrl
+        reasons = self.solved.reasons
+        assert reasons is not None
+        why = reasons[key]
+        stamp = ctrl[y][x]
+        steps: list[ControlStep]
+        if why == "E":
+            steps = [self._edge_step(x, y)]
+        elif why in ("P", "R"):
+            steps = []
+            counted = self._counted(x, y, stamp)
+            for h, via in counted:
+                if h != via:  # votes held by a company that x (or a bloc member) controls
+                    steps.extend(self._prove(via, h))
+            steps.append(self._pooled_step(x, y, [h for h, _ in counted], str(why)))
+        else:
+            assert isinstance(why, int)
+            steps = self._prove(x, why) + self._prove(why, y)
+        self.memo[key] = steps
+        return steps
+
+    def _counted(self, x: int, y: int, stamp: int) -> list[tuple[int, int]]:
+        """Holders of ``y`` whose votes ``x`` pooled when it was derived, with who held them for it."""
+        net = self.net
+        ctrl = self.solved.ctrl
+        members: tuple[int, ...] = ()
+        if x >= net.n and net.blocs_for(y).get(net.bloc_members[x - net.n][0]) == x:
+            members = net.bloc_members[x - net.n]
+        out = []
+        for rec in net.holders_of(y):
+            if rec[self.bound] <= 0.0:
+                continue
+            h = rec[0]
+            ch = ctrl[h]
+            if h == x or h in members:
+                out.append((h, h))
+            elif ch.get(x, stamp) < stamp:
+                out.append((h, x))
+            else:
+                for m in members:
+                    if ch.get(m, stamp) < stamp:
+                        out.append((h, m))
+                        break
+        return out
+
+    def _edge_step(self, x: int, y: int) -> ControlStep:
+        c = self.edges[(x, y)][0]
+        return ControlStep(
+            from_id=c.controller_id, to_id=c.controlled_id, relation="CONTROLS", rule="controls_edge",
+            basis=c.basis, start=c.start, end=c.end, source=c.source,
+        )
+
+    def _pooled_step(self, x: int, y: int, holders: list[int], why: str) -> ControlStep:
+        net = self.net
+        assert net.stake_votes is not None
+        bound = self.bound
+        contributing: list[StakeRef] = []
+        for h in holders:
+            for s, lo, hi in net.stake_votes.get((h, y), ()):
+                contributing.append(_stake_ref(s, lo if bound == LO else hi))
+        pooled = sum(r.voting_share for r in contributing)
+        own = net.stake_votes.get((x, y), []) if x < net.n else []
+        rule = "concert" if x >= net.n else ("majority" if why == "P" or pooled > self.run.threshold + EPS
+                                             else "relative")
+        first = own[0][0] if own else None
+        return ControlStep(
+            from_id=net.label(x),
+            to_id=net.ids[y],
+            relation="OWNS",
+            rule=rule,
+            share=share_info(first.share, first.share_derived) if first is not None else None,
+            voting_share=sum(lo if bound == LO else hi for _, lo, hi in own) if own else None,
+            pooled_voting_share=pooled,
+            start=first.start if first is not None else None,
+            end=first.end if first is not None else None,
+            source=first.source if first is not None else None,
+            contributing=tuple(contributing),
+        )
+
+
+
+def ultimate_in_view(
+    view: View,
+    targets: list[str],
+    *,
+    ruleset: str = "majority",
+    threshold: float = 0.5,
+    relative_threshold: float = 0.30,
+) -> dict[str, list[tuple[str, str | None]]]:
+    """Definite ultimate controllers (id, group) of each target, for callers holding a view."""
+    check_parameters(ruleset, threshold, relative_threshold)
+    run = _run(view, ruleset, threshold, relative_threshold, record=False)
+    net = run.net
+    ctrl = run.lo.ctrl
+    return {
+        t: [(net.ids[m], g) for m, g, _ in expand(net, ctrl, ultimate(net, ctrl, net.index[t]))]
+        for t in targets
+    }
