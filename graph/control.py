@@ -148,7 +148,7 @@ def controllers_in_view(
     holders: list[Holder] = []
     if col is not None:
         ranked = sorted(((float(col[i]), io.ids[i]) for i in col.nonzero()[0] if io.ids[i] != target_id),
-                        key=lambda p: (-p[0], p[1]))
+                        key=lambda p: (-round(p[0], 12), p[1]))  # round-off must not reorder ties
         holders = [Holder(h, view.name(h), view.kind(h), v) for v, h in ranked[:LARGEST_HOLDERS]]
     return ControlAnswer(
         target_id=target_id,

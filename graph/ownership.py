@@ -282,6 +282,6 @@ def owners_in_view(view: View, target_id: str) -> OwnersAnswer:
                     (o, target_id),
                 )
             )
-    result.sort(key=lambda w: (-w.integrated_ownership, w.id))
+    result.sort(key=lambda w: (-round(w.integrated_ownership, 12), w.id))  # round-off must not reorder ties
     return OwnersAnswer(target_id, view.name(target_id), view.as_of, "lower_bound", tuple(result),
                         tuple(flags))
