@@ -418,6 +418,7 @@ class ClusterOwner(Model):
 class Cluster(Model):
     controller: ClusterOwner
     members: list[ClusterMember]
+    common_owners: list[ClusterOwner] = []
 
 
 class ClustersResponse(Paginated):

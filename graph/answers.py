@@ -271,8 +271,9 @@ class ClusterOwner(_AsDict):
 
 @dataclass(frozen=True, slots=True)
 class Cluster(_AsDict):
-    controller: ClusterOwner
+    controller: ClusterOwner  # the owner the group is named after; members' IO is this owner's
     members: tuple[ClusterMember, ...]
+    common_owners: tuple[ClusterOwner, ...] = ()  # every top owner gathering exactly these members
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,9 +83,11 @@ def clusters(
     """Entities founded in the window grouped by a shared ultimate controller or common owner.
 
     A group needs two members or more; an owner with ``IO >= min_io`` in the
-    members counts as a common owner. Where several owners gather the same
-    members, those strictly below another of them are left out (the group
-    is named after its top). A member can appear in several groups. Largest
+    members counts as a common owner. Owners gathering the same members make
+    one group listing them all in ``common_owners`` (those strictly below
+    another of them left out), named after an ultimate controller if one is
+    among them, else the owner with the largest smallest stake in the members.
+    A member can appear in several groups. Largest
     groups first. ``data`` must hold the members' upstream closures.
 
     >>> from graph.model import Entity, Stake, Share
@@ -95,8 +97,8 @@ def clusters(
     ...             stakes=[Stake(o, m, Share(exact=0.5)) for o in "xy" for m in "ab"])
     >>> ans = clusters(d, founded_from=date(2024, 3, 1), founded_to=date(2024, 3, 31),
     ...                as_of=date(2024, 6, 1))
-    >>> [(c.controller.id, [m.id for m in c.members]) for c in ans.clusters]
-    [('x', ['a', 'b']), ('y', ['a', 'b'])]
+    >>> [(c.controller.id, [o.id for o in c.common_owners], [m.id for m in c.members]) for c in ans.clusters]
+    [('x', ['x', 'y'], ['a', 'b'])]
     """
     check_parameters(ruleset, threshold, relative_threshold)
     if not 0.0 <= min_io <= 1.0:
@@ -133,15 +135,18 @@ def clusters(
         same_members[ms].append(o)
     out = []
     for ms, owners in same_members.items():
-        for o in owners:
-            if any(c != o and _strictly_below(between, o, c) for c in owners):
-                continue
-            members = tuple(
-                ClusterMember(m, view.name(m), view.entities[m].founded, io.of(o, m)) for m in sorted(ms)
-            )
-            owner = ClusterOwner(o, view.name(o), view.kind(o), "+".join(sorted(basis[o], reverse=True)),
-                                 groups.get(o))
-            out.append(Cluster(owner, members))
+        tops = [o for o in owners if not any(c != o and _strictly_below(between, o, c) for c in owners)]
+        # the cluster is named after an ultimate controller first, else its strongest common owner
+        tops.sort(key=lambda o: ("ultimate_controller" not in basis[o], -min(io.of(o, m) for m in ms), o))
+        named = [
+            ClusterOwner(o, view.name(o), view.kind(o), "+".join(sorted(basis[o], reverse=True)), groups.get(o))
+            for o in tops
+        ]
+        lead = tops[0]
+        members = tuple(
+            ClusterMember(m, view.name(m), view.entities[m].founded, io.of(lead, m)) for m in sorted(ms)
+        )
+        out.append(Cluster(named[0], members, tuple(named)))
     out.sort(key=lambda c: (-len(c.members), c.controller.id))
     return ClustersAnswer(as_of, founded_from, founded_to, min_io, ruleset, threshold, relative_threshold,
                           tuple(out), tuple(view.flags) + tuple(io.flags))

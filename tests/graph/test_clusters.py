@@ -26,8 +26,9 @@ def test_clusters_two_project_companies_two_groups():
     founded(d, date(2024, 3, 1), "a", "b")
     founded(d, date(2023, 1, 1), "c")
     ans = clusters(d, founded_from=date(2024, 3, 1), founded_to=date(2024, 3, 31), as_of=DAY)
-    got = [(c.controller.id, c.controller.basis, [m.id for m in c.members]) for c in ans.clusters]
-    assert got == [("x", "common_owner", ["a", "b"]), ("y", "common_owner", ["a", "b"])]
+    got = [(c.controller.id, [o.id for o in c.common_owners], [m.id for m in c.members]) for c in ans.clusters]
+    assert got == [("x", ["x", "y"], ["a", "b"])]  # one group naming both top owners, not two groups
+    assert [o.basis for o in ans.clusters[0].common_owners] == ["common_owner", "common_owner"]
 
 
 def test_clusters_shared_ultimate_controller_largest_first():
