@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api.deps import apply_schema_once
 from api.errors import CatchAllMiddleware, install_error_handlers
-from api.routers import control, entities, graph, health, loads, screening
+from api.routers import control, entities, graph, guide, health, loads, screening
 from api.schemas import ErrorResponse
 from api.settings import ApiSettings
 from graph.errors import DatabaseUnavailable
@@ -71,7 +71,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     app.add_middleware(CatchAllMiddleware)
-    for module in (health, entities, control, screening, graph, loads):
+    for module in (health, entities, control, screening, graph, loads, guide):
         app.include_router(module.router)
     # Last: its ``{entity_id:path}`` would otherwise match the /entities/{id}/... routes.
     app.include_router(entities.tail_router)

@@ -1,0 +1,33 @@
+"""The Neo4j Browser guide served by the API: one slide per ready question, text escaped."""
+
+from __future__ import annotations
+
+import html
+
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from api.app import create_app
+from api.settings import ApiSettings
+from queries.browser_guide import ready_questions, split_question
+from queries.settings import Neo4jSettings
+
+
+def test_browser_guide_has_every_ready_question_runnable() -> None:
+    # The guide needs no database: an unreachable one must not stop it being served.
+    neo4j = Neo4jSettings(uri="bolt://127.0.0.1:1", password=SecretStr("x"))
+    with TestClient(create_app(ApiSettings(neo4j=neo4j, api_token=None))) as client:
+        response = client.get("/browser-guide")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["access-control-allow-origin"] == "*"
+    page = response.text
+    questions = ready_questions()
+    assert len(questions) >= 6
+    for path in questions:
+        title, params, query = split_question(path)
+        assert html.escape(title) in page
+        assert html.escape(query) in page
+        for line in params:
+            assert html.escape(line) in page
+    assert page.count('class="pre-scrollable code runnable"') >= 2 * len(questions)
