@@ -130,7 +130,7 @@ def build_view(data: Dataset, as_of: date) -> View:
         s = _checked_shares(s, flags)
         stakes.append(s)
 
-    stakes = _derive_shares(stakes, entities)
+    stakes = derive_shares(stakes, entities)
     flags.extend(_sum_flags(stakes))
 
     controls: list[Control] = []
@@ -298,8 +298,16 @@ def _show(share: Share) -> str:
     return f"[{share.minimum}, {share.maximum}]"
 
 
-def _derive_shares(stakes: list[Stake], entities: dict[str, Entity]) -> list[Stake]:
-    """Spec section 1: a share from subscribed capital when the source states none."""
+def derive_shares(stakes: list[Stake], entities: dict[str, Entity]) -> list[Stake]:
+    """Spec section 1: a share from subscribed capital when the source states none.
+
+    ``stakes`` must be every stake in force of each company concerned (the view at one date).
+
+    >>> from graph.model import Entity, Stake
+    >>> s = derive_shares([Stake("a", "c", subscribed_capital=30.0), Stake("b", "c", subscribed_capital=70.0)], {})
+    >>> [(x.share.exact, x.share_derived) for x in s]
+    [(0.3, True), (0.7, True)]
+    """
     if not any(s.share.is_unknown and s.subscribed_capital is not None for s in stakes):
         return stakes
     by_owned: dict[str, list[int]] = defaultdict(list)

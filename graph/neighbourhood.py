@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
+from graph.build import derive_shares
 from graph.errors import EntityNotFound, InvalidParameter
 from graph.model import Dataset, Entity, Share, Stake, valid_at
 
@@ -196,7 +197,10 @@ def _iso(d: date | None) -> str | None:
 def _edges_valid_at(data: Dataset, as_of: date) -> list[ViewEdge]:
     """Every relation of the data in force at ``as_of``, as view edges (self-loops dropped)."""
     edges = [
-        *(_stake_edge(s) for s in data.stakes if valid_at(s.start, s.end, as_of)),
+        # capital-only stakes are drawn with the share derived from subscribed capital, marked as derived
+        *(_stake_edge(s) for s in derive_shares(
+            [s for s in data.stakes if valid_at(s.start, s.end, as_of)], {e.id: e for e in data.entities}
+        )),
         *(
             ViewEdge(
                 c.controller_id,

@@ -510,7 +510,8 @@ var nodes, edges, network;
   nodes = new vis.DataSet(__NODES__);
   edges = new vis.DataSet(__EDGES__);
   var container = document.getElementById("mynetwork");
-  network = new vis.Network(container, {nodes: nodes, edges: edges}, __OPTIONS__);
+  var options = __OPTIONS__;
+  network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
   var details = document.getElementById("details");
   function show(item) {
     // textContent: the data is untrusted and must never become markup.
@@ -525,6 +526,7 @@ var nodes, edges, network;
     // Freeze the layout once placed so dragging one party does not move the rest.
     network.setOptions({physics: {enabled: false}});
   });
+  if (!options.physics.enabled) { network.fit(); }  // without physics nothing else fits the graph to the view
   network.once("afterDrawing", function () {
     window.ownergraphRenderMs = performance.now() - started;
     document.body.setAttribute("data-ready", "1");

@@ -337,3 +337,13 @@ def test_neighbourhood_never_exceeds_the_budget(seed: int) -> None:
     unlimited = neighbourhood(data, "N0", as_of=DAY, direction=direction, depth=view.depth, node_budget=10_000)
     if not view.truncated:
         assert view == unlimited
+
+
+def test_neighbourhood_draws_capital_only_stakes_with_derived_shares() -> None:
+    data = Dataset(
+        entities=[Entity("A", "A Co", "company"), Entity("P", "P", "person"), Entity("Q", "Q", "person")],
+        stakes=[Stake("P", "A", subscribed_capital=3_000_000.0), Stake("Q", "A", subscribed_capital=1_000_000.0)],
+    )
+    view = neighbourhood(data, "A", as_of=date(2024, 1, 1))
+    got = sorted((e.source, e.share, e.share_derived) for e in view.edges)
+    assert got == [("P", 0.75, True), ("Q", 0.25, True)]
