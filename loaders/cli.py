@@ -23,8 +23,9 @@ app = typer.Typer(help="Corporate ownership graph explorer: who really controls 
 neo4j_app = typer.Typer(help="The local Neo4j Community server (installed on first use).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: URLs and paths stay on one line, so they can be copied
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
 
