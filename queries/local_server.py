@@ -197,9 +197,13 @@ def running_pid(instance: Instance) -> int | None:
         return None
     if _is_zombie(pid):
         return None
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists() and ENTRY_POINT.encode() not in cmdline.read_bytes():
-        return None  # a recycled pid
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return pid
+    # Empty while the launcher execs; otherwise a pid recycled by another program.
+    if cmdline and ENTRY_POINT.encode() not in cmdline:
+        return None
     return pid
 
 
@@ -232,6 +236,7 @@ def start(instance: Instance = MAIN, timeout: float = 120.0) -> bool:
         return False
     install()
     prepare(instance)
+    proc: subprocess.Popen[bytes] | None = None
     if running_pid(instance) is None:
         for port in (instance.bolt_port, instance.http_port):
             if port_open(port):
@@ -258,14 +263,20 @@ def start(instance: Instance = MAIN, timeout: float = 120.0) -> bool:
             start_new_session=True,  # survives the command that started it
         )
         instance.pid_file.write_text(str(proc.pid))
-    _wait_for_bolt(instance, timeout)
+    _wait_for_bolt(instance, timeout, proc)
     return True
 
 
-def _wait_for_bolt(instance: Instance, timeout: float) -> None:
+def _exited(instance: Instance, proc: subprocess.Popen[bytes] | None) -> bool:
+    if proc is not None:
+        return proc.poll() is not None  # our own child: its exit status is the truth
+    return running_pid(instance) is None
+
+
+def _wait_for_bolt(instance: Instance, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if running_pid(instance) is None:
+        if _exited(instance, proc):
             raise LocalServerError(
                 f"Neo4j exited during start; see {instance.root / 'logs' / 'neo4j.log'}"
             )
