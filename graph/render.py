@@ -525,8 +525,14 @@ var nodes, edges, network;
   network.once("stabilized", function () {
     // Freeze the layout once placed so dragging one party does not move the rest.
     network.setOptions({physics: {enabled: false}});
+    fitWithMargin();
   });
-  if (!options.physics.enabled) { network.fit(); }  // without physics nothing else fits the graph to the view
+  function fitWithMargin() {
+    // fit() frames node centres; zoom out a little so labels at the edges stay readable
+    network.fit();
+    network.moveTo({scale: network.getScale() * 0.85});
+  }
+  if (!options.physics.enabled) { fitWithMargin(); }  // without physics nothing else fits the graph to the view
   network.once("afterDrawing", function () {
     window.ownergraphRenderMs = performance.now() - started;
     document.body.setAttribute("data-ready", "1");
