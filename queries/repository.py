@@ -221,6 +221,7 @@ class Repository:
         down.stakes.extend(around.stakes)
         down.controls.extend(around.controls)
         down.concerts.extend(around.concerts)
+        _sort(down)
         return down
 
     def _closure(self, start: Sequence[str], query: str, *, max_nodes: int, follow: str) -> Dataset:
@@ -241,6 +242,7 @@ class Repository:
         data.entities.extend(self.entities(seen).values())
         if frontier:
             data.findings.append(_partial_finding(max_nodes))
+        _sort(data)
         return data
 
     @translate_errors
@@ -321,7 +323,18 @@ class Repository:
         down.stakes.extend(around.stakes)
         down.controls.extend(around.controls)
         down.concerts.extend(around.concerts)
+        _sort(down)
         return down
+
+def _sort(data: Dataset) -> None:
+    """The database returns rows in no set order: sorted records make every answer, proofs included,
+    the same from one read to the next."""
+    data.entities.sort(key=lambda e: e.id)
+    data.stakes.sort(key=lambda s: s.key)
+    data.controls.sort(key=lambda c: c.key)
+    data.concerts.sort(key=lambda c: c.key)
+    data.links.sort(key=lambda lk: lk.key)
+
 
 def _fulltext_query(q: str) -> str:
     """Escape Lucene syntax so user text is searched as text; add a prefix term for Latin words."""

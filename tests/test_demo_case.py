@@ -62,9 +62,13 @@ def test_demo_project_one_is_controlled_by_borong_through_the_partnership(demo_c
     answer = demo_client.get(f"/entities/{PROJECT_1}/controllers", params={"as_of": AS_OF}).json()
     assert answer["status"] == "controlled"
     assert [c["id"] for c in answer["ultimate_controllers"]] == [BORONG]
-    steps = [(s["from_id"], s["to_id"]) for s in answer["ultimate_controllers"][0]["chain"]]
-    assert steps == [(BORONG, "ph-qh-holding-a"), ("ph-qh-holding-a", "ph-qh-compute-lp"),
-                     ("ph-qh-compute-lp", PROJECT_1)]
+    chain = answer["ultimate_controllers"][0]["chain"]
+    steps = [(s["from_id"], s["to_id"], s["rule"]) for s in chain]
+    assert steps == [(BORONG, "ph-qh-holding-a", "majority"),
+                     ("ph-qh-holding-a", "ph-qh-compute-lp", "controls_edge"),
+                     ("ph-qh-compute-lp", PROJECT_1, "majority")]
+    assert chain[0]["pooled_voting_share"] == 0.95
+    assert chain[1]["basis"] == "general_partner"
     assert all(s["source"].startswith("illustrative") for s in answer["ultimate_controllers"][0]["chain"])
 
 

@@ -1,0 +1,113 @@
+"""The bulk import path gives the same graph as the transactional loader.
+
+Runs on a throwaway local instance of its own (``bulktest``): the importer
+replaces the store, so it must never see the shared test server's data. The
+transactional side is written to the usual test server (the ``repo``
+fixture), and reads of both are compared.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from neo4j import GraphDatabase
+
+from bench.generate import generate
+from graph.model import Control, Dataset, Entity, Share, Stake
+from loaders.bulk_import import BulkImportError, bulk_import
+from loaders.pipeline import parse
+from queries import local_server
+from queries.local_server import Instance
+from queries.repository import Repository
+
+BULKTEST = Instance("bulktest", bolt_port=28687, http_port=28474, heap="1g", pagecache="256m")
+LOAD = {"id": "registry-csv:bulktest", "format": "registry-csv", "path": "/tmp/bulktest"}
+
+
+def _reset_store(instance: Instance) -> None:
+    """Stopped and without a database store: empty, as the importer requires."""
+    local_server.stop(instance)
+    for sub in ("databases", "transactions"):
+        target = instance.root / "data" / sub / "neo4j"
+        if target.exists():
+            shutil.rmtree(target)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    folder = tmp_path_factory.mktemp("bulk")
+    generate(folder, 1_000, seed=3)  # below ~600 the generator cannot fit its 21-31 deep chain
+    data = parse("registry-csv", folder)
+    # Values that CSV quoting, arrays and types could get wrong.
+    odd = Entity(
+        "odd-1",
+        'Quote "Co", Ltd.\nsecond line',
+        "company",
+        aliases=("A;B", "C|D"),
+        founded=date(2001, 2, 3),
+        registered_capital=1234.5,
+        extra=(("note", "x,y"),),
+    )
+    data.entities.append(odd)
+    owner = data.entities[0].id
+    data.stakes.append(
+        Stake(owner, "odd-1", Share(minimum=0.25, maximum=0.5, raw="25-50%"), voting_share=Share(exact=0.6),
+              subscribed_capital=10.0, start=date(2010, 1, 1), end=date(2020, 1, 1), source="s", detail='d"1',
+              flags=("direct_or_indirect_unknown",))
+    )
+    data.controls.append(Control(owner, "odd-1", "agreement", start=date(2011, 1, 1)))
+    return data
+
+
+@pytest.fixture(scope="module")
+def imported(dataset: Dataset) -> Iterator[Repository]:
+    _reset_store(BULKTEST)
+    counts = bulk_import(BULKTEST, dataset, load=LOAD)
+    assert counts["entities"] == len(dataset.entities)
+    assert counts["stakes"] == len(dataset.stakes)
+    driver = GraphDatabase.driver(BULKTEST.bolt_uri, auth=("neo4j", BULKTEST.password()))
+    try:
+        yield Repository(driver)
+    finally:
+        driver.close()
+        local_server.stop(BULKTEST)  # a throwaway server: free its memory for the rest of the suite
+
+
+def _sorted(data: Dataset) -> tuple[list[Entity], list[Stake], list[Control]]:
+    return (
+        sorted(data.entities, key=lambda e: e.id),
+        sorted(data.stakes, key=lambda s: s.key),
+        sorted(data.controls, key=lambda c: c.key),
+    )
+
+
+def test_bulk_import_reads_like_write_dataset(imported: Repository, repo: Repository, dataset: Dataset) -> None:
+    repo.write_dataset(dataset, load=LOAD)
+    assert imported.counts() == repo.counts()
+    rnd = random.Random(5)
+    companies = [e.id for e in dataset.entities if e.kind in ("company", "partnership")]
+    for target in ["odd-1", *rnd.sample(companies, 8)]:
+        assert _sorted(imported.upstream(target)) == _sorted(repo.upstream(target)), target
+    assert imported.entity("odd-1") == dataset.entities[-1]
+
+
+def test_bulk_import_has_schema_and_load(imported: Repository) -> None:
+    names = {r["name"] for r in imported.driver.execute_query("SHOW INDEXES YIELD name").records}
+    assert {"entity_id", "entity_names", "owns_key"} <= names
+    loads = imported.driver.execute_query("MATCH (l:Load) RETURN l.id AS id, l.counts AS counts").records
+    assert [r["id"] for r in loads] == [LOAD["id"]]
+
+
+def test_bulk_import_refuses_a_database_with_data(imported: Repository, dataset: Dataset) -> None:
+    with pytest.raises(BulkImportError, match="empty database"):
+        bulk_import(BULKTEST, dataset)
+
+
+def test_bulk_import_refuses_a_server_that_is_not_local(tmp_path: Path) -> None:
+    with pytest.raises(BulkImportError, match="local server"):
+        bulk_import("bolt://db.example.org:7687", Dataset())  # type: ignore[arg-type]
