@@ -18,13 +18,19 @@ from queries.repository import Repository
 
 
 def control_rows(
-    summaries: dict[str, Any], controllers: dict[str, tuple[str, ...]], *, ruleset: str, as_of: date
+    summaries: dict[str, Any],
+    controllers: dict[str, tuple[str, ...]],
+    owned: set[str],
+    *,
+    ruleset: str,
+    as_of: date,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(relationship rows, status rows) for the materialised control of one ruleset."""
     rows: list[dict[str, Any]] = []
     statuses: list[dict[str, Any]] = []
     for target, summary in summaries.items():
-        statuses.append({"id": target, "status": summary.status})
+        if target in owned:  # an entity nobody holds or controls has no status to record
+            statuses.append({"id": target, "status": summary.status})
         groups = dict(summary.groups)
         definite = set(summary.ultimate_controllers)
         for controller in sorted(definite | set(summary.possible_ultimate_controllers)):
@@ -48,7 +54,8 @@ def materialise_control(repo: Repository, *, as_of: date | None = None, ruleset:
     day = as_of or date.today()
     data = repo.everything()
     summaries, controllers = bulk_control_relation(data, as_of=day, ruleset=ruleset)
-    rows, statuses = control_rows(summaries, controllers, ruleset=ruleset, as_of=day)
+    owned = {s.owned_id for s in data.stakes} | {c.controlled_id for c in data.controls}
+    rows, statuses = control_rows(summaries, controllers, owned, ruleset=ruleset, as_of=day)
     repo.write_materialised_control(rows, statuses, ruleset=ruleset, as_of=day)
     return len(rows)
 

@@ -144,8 +144,10 @@ class Repository:
 
         def work(tx: ManagedTransaction) -> None:
             tx.run(statement("delete_materialised_control"), ruleset=ruleset).consume()
-            for batch in _batches(rows, BATCH_SIZE):
-                tx.run(statement("create_materialised_control"), rows=batch).consume()
+            for kind in ("CONTROLLED_BY", "ULTIMATELY_CONTROLLED_BY"):
+                query = statement(f"create_{kind.lower()}")
+                for batch in _batches([r for r in rows if r["type"] == kind], BATCH_SIZE):
+                    tx.run(query, rows=batch).consume()
             for batch in _batches(statuses, BATCH_SIZE):
                 tx.run(
                     statement("set_control_status"), rows=batch, ruleset=ruleset, as_of=as_of
