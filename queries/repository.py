@@ -204,7 +204,35 @@ class Repository:
         Breadth-first over incoming OWNS / CONTROLS edges and ACTS_IN_CONCERT
         links, one round trip per level.
         """
-        return self._closure([target_id], "read_incoming", max_nodes=max_nodes, follow="from_id")
+        return self._upstream([target_id], max_nodes=max_nodes)
+
+    def _upstream(self, start: Sequence[str], *, max_nodes: int) -> Dataset:
+        """Two round trips whatever the depth: the closure's entities (a pruned breadth-first
+        expansion in the database), then every edge into them; again only when acting-in-concert
+        partners outside the closure bring their own owners in."""
+        data = Dataset()
+        found: dict[str, Entity] = {}
+        keys: set[tuple[str, str]] = set()
+        todo = sorted(set(start))
+        while todo and len(found) < max_nodes:
+            fresh = []
+            for batch in _batches(todo, BATCH_SIZE):
+                for rec in self._read("read_upstream_entities", ids=batch):
+                    entity = records.entity_from(rec["entity"])
+                    if entity.id not in found:
+                        found[entity.id] = entity
+                        fresh.append(entity.id)
+            partners: set[str] = set()
+            for batch in _batches(fresh, BATCH_SIZE):
+                for rec in self._read("read_incoming", ids=batch):
+                    _add_edge(data, rec, keys)
+                    partners.update((rec["from_id"], rec["to_id"]))
+            todo = sorted(partners - found.keys())
+        data.entities.extend(found.values())
+        if todo:
+            data.findings.append(_partial_finding(max_nodes))
+        _sort(data)
+        return data
 
     @translate_errors
     def downstream(self, controller_id: str, *, max_nodes: int = MAX_CLOSURE) -> Dataset:
@@ -301,8 +329,8 @@ class Repository:
 
     @translate_errors
     def upstream_of(self, target_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
-        """The union of the upstream closures of several entities, walked level by level together."""
-        return self._closure(sorted(set(target_ids)), "read_incoming", max_nodes=max_nodes, follow="from_id")
+        """The union of the upstream closures of several entities."""
+        return self._upstream(sorted(set(target_ids)), max_nodes=max_nodes)
 
     @translate_errors
     def downstream_closure_of(self, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
