@@ -185,6 +185,9 @@ class ReportedRelation:
         return "|".join((self.subject_id, self.object_id, self.relation, _iso(self.start), self.source or ""))
 
 
+MAX_MESSAGE = 500  # characters of a finding's message; longer ones are clipped in the middle
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A located problem in the input: a fault (rejects the load) or a warning (kept, reported)."""
@@ -196,6 +199,12 @@ class Finding:
     line: int | None = None  # 1-based physical line (CSV) or record number (JSONL)
     column: str | None = None  # column name, or JSON pointer for JSON sources
     entity_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # Messages quote the offending cell, which may be megabytes: keep a sentence.
+        if len(self.message) > MAX_MESSAGE:
+            clipped = f"{self.message[: MAX_MESSAGE - 120]} ... {self.message[-100:]}"
+            object.__setattr__(self, "message", clipped)
 
     def __str__(self) -> str:
         where = ":".join(str(p) for p in (self.file, self.line) if p is not None)

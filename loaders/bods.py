@@ -32,6 +32,7 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -46,8 +47,9 @@ from loaders.normalise import (
     validate_lei,
     validate_uscc,
 )
+from loaders.validate import RowLines, check_dataset
 
-__all__ = ["JsonRecord", "Reporter", "parse_bods", "parse_date_prefix", "read_json_records"]
+__all__ = ["JsonRecord", "Reporter", "located", "parse_bods", "parse_date_prefix", "read_json_records"]
 
 # Interest types (0.4 spelling; 0.2 hyphenated codes are camel-cased first).
 _EQUITY = "shareholding"
@@ -896,13 +898,33 @@ def parse_bods(path: Path) -> Dataset:
     """
     report = Reporter(str(path))
     data = Dataset(findings=report.findings)
+    where = RowLines()
     statements, replaced_by = _latest(list(_statements(read_json_records(path, report), report)))
     _duplicate_identifier_warnings(statements, report)
     for s in statements:
         if s.kind != "relationship":
-            data.entities.append(_entity(s, report))
+            with located(data, where, report.file, s.rec):
+                data.entities.append(_entity(s, report))
     entity_ids = {e.id for e in data.entities}
     for s in statements:
         if s.kind == "relationship":
-            _relationship(s, entity_ids, replaced_by, report, data)
+            with located(data, where, report.file, s.rec):
+                _relationship(s, entity_ids, replaced_by, report, data)
+    data.findings.extend(check_dataset(data, locations=where, file=report.file))
     return data
+
+
+_RECORD_LISTS = ("entities", "stakes", "controls", "concerts", "links", "reported")
+
+
+@contextmanager
+def located(data: Dataset, where: RowLines, file: str, rec: JsonRecord) -> Iterator[None]:
+    """Give every record appended inside the block the line of ``rec``, for the cross-record checks.
+
+    An element of a JSON array has no line of its own: 0, which the checks report as no line.
+    """
+    sizes = [len(getattr(data, kind)) for kind in _RECORD_LISTS]
+    yield
+    for kind, before in zip(_RECORD_LISTS, sizes, strict=True):
+        lines = where.lines_for(kind, file)
+        lines.extend([rec.line or 0] * (len(getattr(data, kind)) - before))

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Literal
 
 from graph.model import Control, Dataset, Entity, Link, ReportedRelation, Share, Stake
-from loaders.bods import JsonRecord, Reporter, read_json_records
+from loaders.bods import JsonRecord, Reporter, located, read_json_records
 from loaders.normalise import (
     clean_name,
     normalise_uscc,
@@ -50,6 +50,7 @@ from loaders.normalise import (
     validate_lei,
     validate_uscc,
 )
+from loaders.validate import RowLines, check_dataset
 
 __all__ = ["parse_ftm"]
 
@@ -381,22 +382,26 @@ def parse_ftm(path: Path) -> Dataset:
     """
     report = Reporter(str(path))
     data = Dataset(findings=report.findings)
+    where = RowLines()
     items = _collect(read_json_records(path, report), report)
     skipped: Counter[str] = Counter()
     for eid, item in items.items():
         kind = _PARTY_KINDS.get(item.schema) or ("other" if item.schema in _ASSET_SCHEMATA else None)
         if kind is not None:
-            data.entities.append(_entity(eid, item, kind, report))
+            with located(data, where, report.file, item.rec):
+                data.entities.append(_entity(eid, item, kind, report))
     ids = {e.id for e in data.entities}
     for item in items.values():
-        if item.schema == "Ownership":
-            _ownership(item, ids, report, data)
-        elif item.schema == "Control":
-            _control(item, ids, report, data)
-        elif item.schema in _LINKS:
-            _link(item, ids, report, data)
-        elif item.schema not in _PARTY_KINDS and item.schema not in _ASSET_SCHEMATA:
-            skipped[item.schema] += 1
+        with located(data, where, report.file, item.rec):
+            if item.schema == "Ownership":
+                _ownership(item, ids, report, data)
+            elif item.schema == "Control":
+                _control(item, ids, report, data)
+            elif item.schema in _LINKS:
+                _link(item, ids, report, data)
+            elif item.schema not in _PARTY_KINDS and item.schema not in _ASSET_SCHEMATA:
+                skipped[item.schema] += 1
+    data.findings.extend(check_dataset(data, locations=where, file=report.file))
     if skipped:
         listed = ", ".join(f"{n} {s}" for s, n in sorted(skipped.items()))
         report.warning("skipped_schema", f"expected parties and their relations; skipped {listed}")

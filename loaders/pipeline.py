@@ -18,7 +18,7 @@ from queries.repository import Repository
 
 FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif")
 # These parsers run the cross-record checks themselves, with each record's file and line.
-VALIDATED_BY_PARSER = frozenset({"registry-csv", "cn-registry"})
+VALIDATED_BY_PARSER = frozenset({"registry-csv", "cn-registry", "bods", "ftm"})
 
 
 @dataclass

@@ -313,8 +313,9 @@ class _Cells:
 
 
 def _numeric(text: str) -> bool:
+    # One trailing "%" makes a number a percent; "25%%" is malformed, not out of range.
     try:
-        float(text.rstrip("% "))
+        float(text.strip().removesuffix("%"))
     except ValueError:
         return False
     return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from operator import attrgetter, eq
 from typing import Literal
@@ -23,6 +23,7 @@ from typing import Literal
 from graph.model import (
     CONTROL_BASES,
     ENTITY_KINDS,
+    Control,
     Dataset,
     Finding,
     Share,
@@ -117,6 +118,7 @@ class _Collector:
         file, line = self.default_file, None
         if where is not None and where in self.locations:
             file, line = self.locations[where]
+            line = line or None  # 0: the record has no line of its own (an element of a JSON array)
         self.findings.append(Finding(severity, code, message, file, line, column, entity_id))
 
 
@@ -142,6 +144,7 @@ def check_dataset(
     """
     out = _Collector(locations, file)
     ids = _check_entities(data, out)
+    _check_key_sizes(data, out)
     totals = _check_stakes(data.stakes, ids, out)
     _check_edges(data, ids, out)
     _check_sums(data.stakes, totals, out)
@@ -193,6 +196,44 @@ def _check_entities(data: Dataset, out: _Collector) -> set[str]:
     return seen
 
 
+# --- key sizes ------------------------------------------------------------------------
+
+# Neo4j's range indexes refuse keys above about 8 kB ("Property value is too large to
+# index"), and only when the write transaction runs: the load would fail unlocated.
+# Entity ids and the keys of OWNS and CONTROLS are indexed (queries/schema.cypher).
+MAX_KEY_BYTES = 4000
+
+
+def _check_key_sizes(data: Dataset, out: _Collector) -> None:
+    """Refuse ids and edge keys too long for the index, naming the longest part."""
+    id_chars = max(map(len, map(_ID, data.entities)), default=0)
+    if id_chars * 4 > MAX_KEY_BYTES:  # 4: the most bytes one character takes in UTF-8
+        for i, e in enumerate(data.entities):
+            if len(e.id.encode()) > MAX_KEY_BYTES:
+                out.add("error", "value_too_long", _too_long("id", e.id), ("entities", i), "id")
+    edges: tuple[tuple[str, Sequence[Stake | Control], tuple[str, ...]], ...] = (
+        ("stakes", data.stakes, ("owner_id", "owned_id", "source", "detail")),
+        ("controls", data.controls, ("controller_id", "controlled_id", "source")),
+    )
+    for kind, records, columns in edges:
+        # A cheap bound first, column-wise in C: sources and details repeat, so the sets are small.
+        longest = sum(max(map(len, filter(None, set(map(attrgetter(c), records)))), default=0) for c in columns)
+        if (longest + 16) * 4 <= MAX_KEY_BYTES:  # 16: the separators and an ISO start date
+            continue
+        for i, r in enumerate(records):
+            if len(r.key.encode()) > MAX_KEY_BYTES:
+                parts = {c: getattr(r, c) or "" for c in columns}
+                column = max(parts, key=lambda c: len(parts[c]))
+                out.add("error", "value_too_long", _too_long(column, parts[column]), (kind, i), column)
+
+
+def _too_long(column: str, value: str) -> str:
+    return (
+        f"expected {column} under {MAX_KEY_BYTES:,} bytes (the database indexes it), "
+        f"got {len(value.encode()):,} bytes starting {value[:40]!r}"
+    )
+
+
 # --- edges ----------------------------------------------------------------------------
 
 
@@ -225,6 +266,7 @@ def _ends(
             )
 
 
+_ID = attrgetter("id")
 _OWNER = attrgetter("owner_id")
 _OWNED = attrgetter("owned_id")
 _SHARE = attrgetter("share")

@@ -89,6 +89,7 @@ def test_missing_entity_and_out_of_range_share_are_located_errors() -> None:
     assert got == [
         ("missing_entity", 2, "/properties/owner/0"),
         ("share_out_of_range", 3, "/properties/percentage/0"),
+        ("self_stake", 3, "owned_id"),  # the cross-record checks run in the parser, located too
     ]
 
 
