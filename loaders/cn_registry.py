@@ -285,7 +285,7 @@ def _cell_text(value: object) -> str:
 
 
 def _read_xlsx(path: Path, sink: Sink) -> _Sheet | None:
-    import openpyxl  # type: ignore[import-untyped]  # no stubs installed; imported here so CSV loads skip it
+    import openpyxl  # imported here so CSV loads skip it
 
     file = str(path)
     try:
