@@ -77,11 +77,12 @@ TEST = Instance("test", bolt_port=17687, http_port=17474, heap="2g", pagecache="
 
 
 def test_instance() -> Instance:
-    """The test server; OWNERGRAPH_TEST_INSTANCE=N picks a parallel one (ports +N*1000)."""
+    """The test server; OWNERGRAPH_TEST_INSTANCE=N (1-9) picks a parallel one (ports +N*100,
+    clear of the throwaway servers some tests start on 18687, 21687, 27687 and 28687)."""
     n = int(os.environ.get("OWNERGRAPH_TEST_INSTANCE", "0"))
     if n == 0:
         return TEST
-    return Instance(f"test{n}", TEST.bolt_port + 1000 * n, TEST.http_port + 1000 * n, TEST.heap, TEST.pagecache)
+    return Instance(f"test{n}", TEST.bolt_port + 100 * n, TEST.http_port + 100 * n, TEST.heap, TEST.pagecache)
 
 
 def lib_dir() -> Path:

@@ -5,7 +5,7 @@ is set, that server is used as it is and never wiped (someone else's data).
 Otherwise the local test instance (own ports 17687/17474, own data folder
 under ``.ownergraph/instances/test``) is installed on first use, started or
 reused if already up (``OWNERGRAPH_TEST_INSTANCE=N`` picks a parallel
-one on ports +N*1000, for running suites side by side), gets the schema, and is wiped before each test that
+one on ports +N*100, for running suites side by side), gets the schema, and is wiped before each test that
 asks for ``repo``. It is left running after the session so the next run
 starts warm; ``ownergraph neo4j stop --test`` stops it.
 """
