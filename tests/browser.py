@@ -2,7 +2,7 @@
 
 Playwright's own browser downloads are not used: CI and developers install
 the distribution's chromium, and tests skip with a clear reason without it.
-Import the fixtures into a test module (``from tests.browser import page``).
+Its fixtures are registered once, in tests/conftest.py: one browser for the whole session.
 """
 
 from __future__ import annotations

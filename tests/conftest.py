@@ -22,6 +22,10 @@ from neo4j import Driver, GraphDatabase
 from queries import local_server
 from queries.repository import Repository
 
+# One headless Chromium (one Playwright loop) for the whole session: a second sync
+# Playwright started while the first is alive fails, so no module defines its own.
+from tests.browser import browser, page  # noqa: F401  (pytest fixtures)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

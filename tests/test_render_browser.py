@@ -27,7 +27,7 @@ from graph.render import (
     script_json,
     share_label,
 )
-from tests.browser import ARTIFACTS, LoggedPage, browser, page  # noqa: F401  (pytest fixtures)
+from tests.browser import ARTIFACTS, LoggedPage
 
 DAY = date(2024, 6, 30)
 IMG_PAYLOAD = '<img src=x onerror="window.__pwned=1;alert(1)">'
@@ -211,14 +211,14 @@ def test_physics_is_off_for_large_views() -> None:
 
 
 @pytest.mark.browser
-def test_page_loads_offline_without_errors(page: LoggedPage, tmp_path: Path) -> None:  # noqa: F811
+def test_page_loads_offline_without_errors(page: LoggedPage, tmp_path: Path) -> None:
     url = open_page(page, render_html(sample_view(), title="Sample"), tmp_path)
     assert_clean(page, url)
     assert js(page, "typeof vis") == "object"
 
 
 @pytest.mark.browser
-def test_page_holds_the_view_nodes_and_edges(page: LoggedPage, tmp_path: Path) -> None:  # noqa: F811
+def test_page_holds_the_view_nodes_and_edges(page: LoggedPage, tmp_path: Path) -> None:
     open_page(page, render_html(sample_view(), title="Sample"), tmp_path)
     assert sorted(js(page, "nodes.getIds()")) == ["F", "GP", "LN", "LP", "SASAC", "SIG", "T", "ZW"]
     drawn = js(page, "edges.get().map(e => [e.from, e.to, e.relation, e.label])")
@@ -242,7 +242,7 @@ def test_page_holds_the_view_nodes_and_edges(page: LoggedPage, tmp_path: Path) -
 
 
 @pytest.mark.browser
-def test_controller_and_chain_are_highlighted(page: LoggedPage, tmp_path: Path) -> None:  # noqa: F811
+def test_controller_and_chain_are_highlighted(page: LoggedPage, tmp_path: Path) -> None:
     html = render_html(sample_view(), title="Sample", controller_ids={"SASAC"}, chain_edges=SAMPLE_CHAIN)
     open_page(page, html, tmp_path)
     sasac = js(page, "nodes.get('SASAC')")
@@ -260,7 +260,7 @@ def test_controller_and_chain_are_highlighted(page: LoggedPage, tmp_path: Path) 
 
 
 @pytest.mark.browser
-def test_hostile_data_shows_as_text_and_never_runs(page: LoggedPage, tmp_path: Path) -> None:  # noqa: F811
+def test_hostile_data_shows_as_text_and_never_runs(page: LoggedPage, tmp_path: Path) -> None:
     url = open_page(page, render_html(hostile_view(), title=TITLE_PAYLOAD), tmp_path)
     page.page.wait_for_timeout(300)  # let any injected onerror/onload fire if it could
     assert js(page, "window.__pwned") is None
@@ -291,7 +291,7 @@ def test_hostile_data_shows_as_text_and_never_runs(page: LoggedPage, tmp_path: P
 
 
 @pytest.mark.browser
-def test_csp_stops_markup_that_got_in_anyway(page: LoggedPage, tmp_path: Path) -> None:  # noqa: F811
+def test_csp_stops_markup_that_got_in_anyway(page: LoggedPage, tmp_path: Path) -> None:
     """Defence in depth: were some path to insert markup, its handlers and fetches are refused."""
     open_page(page, render_html(sample_view(), title="Sample"), tmp_path)
     page.page.evaluate(
@@ -308,7 +308,7 @@ def test_csp_stops_markup_that_got_in_anyway(page: LoggedPage, tmp_path: Path) -
 
 
 @pytest.mark.browser
-def test_click_shows_details_as_text(page: LoggedPage, tmp_path: Path) -> None:  # noqa: F811
+def test_click_shows_details_as_text(page: LoggedPage, tmp_path: Path) -> None:
     open_page(page, render_html(hostile_view(), title="x"), tmp_path)
     box = page.page.locator("#mynetwork").bounding_box()
     assert box is not None
@@ -321,7 +321,7 @@ def test_click_shows_details_as_text(page: LoggedPage, tmp_path: Path) -> None: 
 
 
 @pytest.mark.browser
-def test_sample_screenshot(page: LoggedPage, tmp_path: Path) -> None:  # noqa: F811
+def test_sample_screenshot(page: LoggedPage, tmp_path: Path) -> None:
     """A realistic picture for people to judge (tests/artifacts/ is not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)
     out = render_view_file(
@@ -337,7 +337,7 @@ def test_sample_screenshot(page: LoggedPage, tmp_path: Path) -> None:  # noqa: F
 
 
 @pytest.mark.browser
-def test_page_fixture_catches_requests_off_the_machine(page: LoggedPage) -> None:  # noqa: F811
+def test_page_fixture_catches_requests_off_the_machine(page: LoggedPage) -> None:
     """The offline checks above mean something only if the fixture does see outside requests."""
     page.page.set_content('<img src="https://example.com/a.png">')
     page.page.wait_for_timeout(300)

@@ -26,16 +26,11 @@ from tests.api.conftest import load_cases, make_settings
 pytestmark = pytest.mark.neo4j
 
 # The schema is read at collection time, so the app is built here; the fixture below
-# runs its lifespan (the driver) once the test server is up and the cases are loaded.
+# gives it the test server's password (which a fresh checkout only has once the server
+# has started) and runs its lifespan (the driver) once the cases are loaded.
 _INSTANCE = local_server.test_instance()
-APP = create_app(
-    make_settings(
-        Neo4jSettings(
-            uri=_INSTANCE.bolt_uri,
-            password=SecretStr(_INSTANCE.password() if _INSTANCE.password_file.exists() else ""),
-        )
-    )
-)
+_SETTINGS = make_settings(Neo4jSettings(uri=_INSTANCE.bolt_uri, password=SecretStr("")))
+APP = create_app(_SETTINGS)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
@@ -43,6 +38,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 def _app_with_cases(neo4j_driver: Driver) -> Iterator[None]:
     if "OWNERGRAPH_TEST_NEO4J_URI" in os.environ:
         pytest.skip("loads fixtures: needs the local test server it may wipe")
+    _SETTINGS.neo4j.password = SecretStr(_INSTANCE.password())
     repo = Repository(neo4j_driver)
     repo.wipe()
     load_cases(repo)

@@ -27,7 +27,7 @@ from tests.api.conftest import (
     make_settings,
     neo4j_settings,  # noqa: F401  (a pytest fixture)
 )
-from tests.browser import LoggedPage, browser, page  # noqa: F401  (pytest fixtures)
+from tests.browser import LoggedPage
 from tests.reliability.conftest import LiveServer, live_server  # noqa: F401  (a pytest fixture)
 
 pytestmark = pytest.mark.neo4j
