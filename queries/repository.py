@@ -137,21 +137,40 @@ class Repository:
         return counts
 
     @translate_errors
+    def materialised_control(self, ruleset: str) -> dict[tuple[str, str, str, bool, str | None], str]:
+        """(type, target, controller, definite, group) -> element id of each materialised relationship."""
+        rows = self._read("read_materialised_control", ruleset=ruleset)
+        return {
+            (r["type"], r["target"], r["controller"], bool(r["definite"]), r["group"]): r["element_id"]
+            for r in rows
+        }
+
+    @translate_errors
+    def control_statuses(self) -> dict[str, str]:
+        return {r["id"]: r["status"] for r in self._read("read_control_statuses")}
+
+    @translate_errors
     def write_materialised_control(
-        self, rows: list[dict[str, Any]], statuses: list[dict[str, Any]], *, ruleset: str, as_of: date
+        self,
+        create: list[dict[str, Any]],
+        delete: list[str],
+        statuses: list[dict[str, Any]],
+        *,
+        ruleset: str,
+        as_of: date,
     ) -> None:
-        """Replace the materialised control relationships of one ruleset, in one transaction."""
+        """Apply a diff of the materialised control of one ruleset, in one transaction."""
 
         def work(tx: ManagedTransaction) -> None:
-            tx.run(statement("delete_materialised_control"), ruleset=ruleset).consume()
+            for ids in _batches(delete, BATCH_SIZE):
+                tx.run(statement("delete_relationships"), element_ids=ids).consume()
             for kind in ("CONTROLLED_BY", "ULTIMATELY_CONTROLLED_BY"):
                 query = statement(f"create_{kind.lower()}")
-                for batch in _batches([r for r in rows if r["type"] == kind], BATCH_SIZE):
+                for batch in _batches([r for r in create if r["type"] == kind], BATCH_SIZE):
                     tx.run(query, rows=batch).consume()
             for batch in _batches(statuses, BATCH_SIZE):
-                tx.run(
-                    statement("set_control_status"), rows=batch, ruleset=ruleset, as_of=as_of
-                ).consume()
+                tx.run(statement("set_control_status"), rows=batch, ruleset=ruleset).consume()
+            tx.run(statement("merge_control_run"), ruleset=ruleset, as_of=as_of).consume()
 
         with self.driver.session(database=self.database) as session:
             session.execute_write(work)
