@@ -145,8 +145,9 @@ def generate(out_dir: Path, companies: int, seed: int) -> dict[str, int]:
     >>> counts["companies"], counts["stakes"] > 5_000
     (2000, True)
     """
-    if companies < 100:
-        raise ValueError("need at least 100 companies to build hubs, chains and cycles")
+    if companies < 1000:
+        # the deep chains (21-31 levels) alone need more holding companies than a smaller graph has
+        raise ValueError("need at least 1,000 companies to build hubs, deep chains and cycles")
     n = companies
     out_dir.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(seed)

@@ -146,3 +146,9 @@ def test_chains_and_cycles(run: tuple[dict[str, int], dict[str, Rows]]) -> None:
     held = [d for d in depth.values() if d > 0]  # companies with a corporate owner
     assert sum(1 for d in held if d <= 3) / len(held) >= 0.85
     assert sum(1 for d in held if d > 5) / len(held) < 0.01
+
+
+def test_generate_refuses_a_graph_too_small_for_its_shapes(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least 1,000 companies"):
+        generate(tmp_path / "small", 999, seed=1)
+    assert not (tmp_path / "small").exists()
