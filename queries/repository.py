@@ -218,11 +218,8 @@ class Repository:
 
     @translate_errors
     def upstream(self, target_id: str, *, max_nodes: int = MAX_CLOSURE) -> Dataset:
-        """The upstream closure of a target: everything that may control or own it.
-
-        Breadth-first over incoming OWNS / CONTROLS edges and ACTS_IN_CONCERT
-        links, one round trip per level.
-        """
+        """The upstream closure of a target: everything that may control or own it
+        (incoming OWNS / CONTROLS edges, and ACTS_IN_CONCERT partners with their owners)."""
         return self._upstream([target_id], max_nodes=max_nodes)
 
     def _upstream(self, start: Sequence[str], *, max_nodes: int) -> Dataset:
@@ -256,24 +253,9 @@ class Repository:
     @translate_errors
     def downstream(self, controller_id: str, *, max_nodes: int = MAX_CLOSURE) -> Dataset:
         """Everything the entity holds or controls, through any chain, with the direct owners of each."""
-        down = self._closure([controller_id], "read_outgoing", max_nodes=max_nodes, follow="to_id")
-        # Control of a holding also depends on its other owners (relative rule, GP rule, bounds).
-        reached = down.entity_ids()
-        around = Dataset()
-        seen_keys = _edge_keys(down)
-        for batch in _batches(sorted(reached), BATCH_SIZE):
-            for rec in self._read("read_incoming", ids=batch):
-                _add_edge(around, rec, seen_keys)
-        extra_ids = {s.owner_id for s in around.stakes} | {c.controller_id for c in around.controls}
-        extra_ids |= {c.party_a for c in around.concerts} | {c.party_b for c in around.concerts}
-        down.entities.extend(self.entities(extra_ids - reached).values())
-        down.stakes.extend(around.stakes)
-        down.controls.extend(around.controls)
-        down.concerts.extend(around.concerts)
-        _sort(down)
-        return down
+        return self.downstream_of([controller_id], max_nodes=max_nodes)
 
-    def _closure(self, start: Sequence[str], query: str, *, max_nodes: int, follow: str) -> Dataset:
+    def _closure(self, start: Sequence[str], query: str, *, max_nodes: int) -> Dataset:
         data = Dataset()
         seen: set[str] = set(start)
         frontier = list(start)
@@ -355,12 +337,13 @@ class Repository:
     @translate_errors
     def downstream_closure_of(self, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
         """Everything several entities hold or control through any chain (without the holdings' other owners)."""
-        return self._closure(sorted(set(owner_ids)), "read_outgoing", max_nodes=max_nodes, follow="to_id")
+        return self._closure(sorted(set(owner_ids)), "read_outgoing", max_nodes=max_nodes)
 
     @translate_errors
     def downstream_of(self, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
         """``downstream`` of several entities at once: all they hold, with the direct owners of each holding."""
         down = self.downstream_closure_of(owner_ids, max_nodes=max_nodes)
+        # Control of a holding also depends on its other owners (relative rule, GP rule, bounds).
         reached = down.entity_ids()
         seen_keys = _edge_keys(down)
         around = Dataset()
