@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import time
 from dataclasses import dataclass
@@ -164,6 +165,18 @@ def _classpath() -> str:
     return str(lib_dir() / "*")
 
 
+PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_password(length: int = 24) -> str:
+    """A random password the admin tool takes as a parameter, never as an option.
+
+    Letters and digits only: a leading ``-`` (possible in URL-safe tokens)
+    would be read by the command line as an option.
+    """
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+
+
 def prepare(instance: Instance) -> None:
     """Write the configuration and, on first use, a random initial password."""
     root = instance.root
@@ -172,7 +185,7 @@ def prepare(instance: Instance) -> None:
     (root / "conf" / "neo4j.conf").write_text(_config(instance), encoding="utf-8")
     if instance.password_file.exists():
         return
-    password = secrets.token_urlsafe(18)
+    password = new_password()
     done = subprocess.run(
         ["java", "-cp", _classpath(), ADMIN_TOOL, "dbms", "set-initial-password", password],
         env=_java_env(instance),
