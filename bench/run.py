@@ -10,7 +10,7 @@ by its absolute value.
 
 Steps: generate a registry (cached under ``.ownergraph/bench``), parse it,
 per-row MERGE baseline and our loader on samples, the bulk import of the
-whole graph into the empty database, then queries (controllers live,
+whole graph (with its materialised control) into the empty database, then queries (controllers live,
 materialised, reverse), whole-graph control in a child process (for a clean
 peak-memory figure), HTTP throughput and the page build.
 """
@@ -260,7 +260,7 @@ def timed_query(driver: Driver, text: str, timeout_s: float, **params: Any) -> t
     return (time.perf_counter() - t0) * 1000, False, rows
 
 
-def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str], *, materialised: bool) -> None:
+def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str]) -> None:
     repo = Repository(driver)
     service = OwnershipService(repo)
     mat_query = statement("browser/02_ultimate_controller")
@@ -278,11 +278,9 @@ def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str], *,
         answer = service.controllers(target, as_of=AS_OF)
         live.append((time.perf_counter() - t0) * 1000)
         statuses[answer.status] += 1
-        if materialised:
-            t0 = time.perf_counter()
-            repo.driver.execute_query(mat_query, id=target, database_="neo4j",
-                                      routing_=neo4j.RoutingControl.READ)
-            mat.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        repo.driver.execute_query(mat_query, id=target, database_="neo4j", routing_=neo4j.RoutingControl.READ)
+        mat.append((time.perf_counter() - t0) * 1000)
         ms, timed_out, _ = timed_query(driver, VARLENGTH_UP, plan.varlength_timeout_s, id=target)
         var.append(ms)
         timeouts += timed_out
@@ -295,14 +293,9 @@ def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str], *,
     r["controller_statuses"] = dict(statuses)
     r["controller_live_p99_ratio_vs_varlength"] = ratio(r["controller_varlength_p99_ms"], r["controller_live_p99_ms"])
     r["controller_live_p50_ratio_vs_varlength"] = ratio(r["controller_varlength_p50_ms"], r["controller_live_p50_ms"])
-    if materialised:
-        r.update(summary("controller_materialised", mat))
-        r["controller_materialised_p99_ratio_vs_varlength"] = ratio(
-            r["controller_varlength_p99_ms"], r["controller_materialised_p99_ms"])
-    else:
-        for p in (50, 95, 99):
-            run.skip(f"controller_materialised_p{p}_ms",
-                     "control was not materialised (see materialise_s): nothing to read")
+    r.update(summary("controller_materialised", mat))
+    r["controller_materialised_p99_ratio_vs_varlength"] = ratio(
+        r["controller_varlength_p99_ms"], r["controller_materialised_p99_ms"])
 
 
 def measure_reverse(run: Run, plan: Plan, driver: Driver, hubs: list[str]) -> None:
@@ -505,8 +498,10 @@ def run_suite(plan: Plan, out_dir: Path) -> dict[str, Any]:
             bulk_log.append(msg)
             run.log(msg)
 
+        # Materialised control is computed from the parsed graph and imported with it: reading
+        # a national graph back over Bolt to compute it would cost more than the import itself.
         bulk_import(BENCH, data, load={"id": load_id("registry-csv", folder), "format": "registry-csv",
-                                       "path": str(folder)}, log=note)
+                                       "path": str(folder)}, control_as_of=AS_OF, log=note)
         seconds = time.perf_counter() - t0
         r["bulk_import_s"] = round(seconds, 1)
         r["bulk_import_stakes_per_s"] = round(len(data.stakes) / seconds, 1)
@@ -533,20 +528,8 @@ def run_suite(plan: Plan, out_dir: Path) -> dict[str, Any]:
     del data, candidates, kinds, out_degree
     gc.collect()
 
-    materialised = False
-    with run.step("materialise control"):
-        try:
-            from loaders.materialise import materialise_control
-
-            t0 = time.perf_counter()
-            materialise_control(repo, as_of=AS_OF)
-            r["materialise_s"] = round(time.perf_counter() - t0, 1)
-            materialised = True
-        except Exception as exc:  # work in progress elsewhere: the figure is skipped, the suite goes on
-            run.skip("materialise_s", f"loaders.materialise unavailable: {type(exc).__name__}: {exc}")
-
     with run.step(f"controllers of {len(ids)} entities (live, materialised, var-length)"):
-        measure_controllers(run, plan, driver, ids, materialised=materialised)
+        measure_controllers(run, plan, driver, ids)
     with run.step(f"reverse: what {len(hubs)} hubs control"):
         measure_reverse(run, plan, driver, hubs)
     driver.close()

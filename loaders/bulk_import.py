@@ -29,6 +29,7 @@ from typing import Any, TextIO
 from neo4j import GraphDatabase, RoutingControl
 
 from graph.model import Dataset
+from loaders.materialise import Key, control_answers
 from queries import local_server, records
 from queries.local_server import Instance
 from queries.repository import Repository
@@ -61,6 +62,8 @@ def bulk_import(
     load: dict[str, Any] | None = None,
     max_memory: str = "2G",
     threads: int | None = None,
+    control_as_of: date | None = None,
+    ruleset: str = "majority",
     log: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Import ``data`` into the empty database of a local ``instance``; return the counts written.
@@ -70,6 +73,11 @@ def bulk_import(
     and re-applies the schema (constraints, indexes) and waits for the
     indexes to be populated. Raises ``BulkImportError`` when the instance is
     not a local one or its database holds anything.
+
+    With ``control_as_of`` the materialised control of ``ruleset`` at that
+    date (``loaders.materialise``) is computed here and imported with the
+    graph, so a first load of a national registry needs no second pass
+    reading the whole graph back over Bolt.
     """
     if not isinstance(instance, Instance):
         raise BulkImportError(
@@ -84,7 +92,12 @@ def bulk_import(
     work.mkdir(parents=True)
     try:
         began = time.perf_counter()
-        nodes, rels, counts = _write_csv(work, data, load)
+        control = None
+        if control_as_of is not None:
+            control = _Control(ruleset, control_as_of, *control_answers(data, as_of=control_as_of, ruleset=ruleset))
+            say(f"control computed in {time.perf_counter() - began:.1f} s")
+            began = time.perf_counter()
+        nodes, rels, counts = _write_csv(work, data, load, control)
         say(f"CSV files written in {time.perf_counter() - began:.1f} s")
         local_server.stop(instance)
         local_server.prepare(instance)  # configuration (and password) present even on first use
@@ -149,11 +162,26 @@ def _wait_until_online(driver: Any, timeout: float = 300.0) -> None:
 # -- CSV --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Control:
+    """The materialised control to import with the graph."""
+
+    ruleset: str
+    as_of: date
+    keys: set[Key]
+    statuses: dict[str, str]
+
+
 def _write_csv(
-    work: Path, data: Dataset, load: dict[str, Any] | None
+    work: Path, data: Dataset, load: dict[str, Any] | None, control: _Control | None
 ) -> tuple[list[_Table], list[tuple[str, _Table]], dict[str, int]]:
     nodes: list[_Table] = []
     entity_rows = [records.entity_row(e) for e in data.entities]
+    if control is not None:
+        for row in entity_rows:
+            status = control.statuses.get(row["id"])
+            if status is not None:
+                row["props"] = {**row["props"], "control_status": status, "control_ruleset": control.ruleset}
     table = _table(work / "entities.csv", ["id:ID(Entity)", ":LABEL"], [r["props"] for r in entity_rows])
     # :LABEL is an array column: its labels are split on the array delimiter
     _write(table, (([r["id"], f"Entity{ARRAY_DELIMITER}{r['label']}"], r["props"]) for r in entity_rows))
@@ -189,7 +217,36 @@ def _write_csv(
         table = _table(work / "load.csv", ["id:ID(Load)", ":LABEL"], [load_props])
         _write(table, [([load["id"], "Load"], load_props)])
         nodes.append(table)
+    if control is not None:
+        nodes.append(_write_control_run(work, control))
+        rels += _write_control_relationships(work, control)
+        counts["controlled_by"] = sum(1 for k in control.keys if k[0] == "CONTROLLED_BY")
+        counts["ultimately_controlled_by"] = len(control.keys) - counts["controlled_by"]
     return nodes, rels, counts
+
+
+def _write_control_run(work: Path, control: _Control) -> _Table:
+    """The ``ControlRun`` node ``merge_control_run.cypher`` writes, keyed by its ruleset."""
+    props = {"ruleset": control.ruleset, "as_of": control.as_of, "computed_at": datetime.now(UTC)}
+    table = _table(work / "control_run.csv", [":ID(ControlRun)", ":LABEL"], [props])
+    _write(table, [([control.ruleset, "ControlRun"], props)])
+    return table
+
+
+def _write_control_relationships(work: Path, control: _Control) -> list[tuple[str, _Table]]:
+    """The relationships ``create_controlled_by`` and ``create_ultimately_controlled_by`` write."""
+    tables: list[tuple[str, _Table]] = []
+    for rel_type in ("CONTROLLED_BY", "ULTIMATELY_CONTROLLED_BY"):
+        chosen = sorted((k for k in control.keys if k[0] == rel_type), key=str)
+        if not chosen:
+            continue
+        props = [{"ruleset": control.ruleset, "definite": definite, "group": group}
+                 for _, _, _, definite, group in chosen]
+        table = _table(work / f"{rel_type.lower()}.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props)
+        _write(table, (([target, controller], p)
+                       for (_, target, controller, _, _), p in zip(chosen, props, strict=True)))
+        tables.append((rel_type, table))
+    return tables
 
 
 def _table(path: Path, fixed: list[str], rows: Sequence[dict[str, Any]]) -> _Table:

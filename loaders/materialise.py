@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from graph.control import bulk_control_relation
+from graph.model import Dataset
 from queries.repository import Repository
 
 Key = tuple[str, str, str, bool, str | None]  # (type, target, controller, definite, group)
@@ -35,12 +36,22 @@ def control_keys(summaries: dict[str, Any], controllers: dict[str, tuple[str, ..
     return keys
 
 
+def control_answers(data: Dataset, *, as_of: date, ruleset: str) -> tuple[set[Key], dict[str, str]]:
+    """The materialised relationships and the entity statuses the engine's answers call for.
+
+    Only entities somebody holds or controls get a status: an entity nobody
+    holds has no control answer worth recording.
+    """
+    summaries, controllers = bulk_control_relation(data, as_of=as_of, ruleset=ruleset)
+    owned = {s.owned_id for s in data.stakes} | {c.controlled_id for c in data.controls}
+    statuses = {e: summaries[e].status for e in owned if e in summaries}
+    return control_keys(summaries, controllers), statuses
+
+
 def materialise_control(repo: Repository, *, as_of: date | None = None, ruleset: str = "majority") -> dict[str, int]:
     """Recompute control for the whole graph and write only what changed; returns what was written."""
     day = as_of or date.today()
-    data = repo.everything()
-    summaries, controllers = bulk_control_relation(data, as_of=day, ruleset=ruleset)
-    wanted = control_keys(summaries, controllers)
+    wanted, status = control_answers(repo.everything(), as_of=day, ruleset=ruleset)
     present = repo.materialised_control(ruleset)
     create = [
         {"type": kind, "target": target, "controller": controller,
@@ -48,9 +59,6 @@ def materialise_control(repo: Repository, *, as_of: date | None = None, ruleset:
         for kind, target, controller, definite, group in sorted(wanted - present.keys(), key=str)
     ]
     delete = [present[k] for k in present.keys() - wanted]
-    # An entity nobody holds or controls has no status to record.
-    owned = {s.owned_id for s in data.stakes} | {c.controlled_id for c in data.controls}
-    status = {e: summaries[e].status for e in owned if e in summaries}
     old = repo.control_statuses()
     statuses: list[dict[str, str | None]] = [
         {"id": e, "status": v} for e, v in sorted(status.items()) if old.get(e) != v

@@ -20,6 +20,7 @@ from neo4j import GraphDatabase
 from bench.generate import generate
 from graph.model import Control, Dataset, Entity, Share, Stake
 from loaders.bulk_import import BulkImportError, bulk_import
+from loaders.materialise import materialise_control
 from loaders.pipeline import parse
 from queries import local_server
 from queries.local_server import Instance
@@ -27,6 +28,7 @@ from queries.repository import Repository
 
 BULKTEST = Instance("bulktest", bolt_port=28687, http_port=28474, heap="1g", pagecache="256m")
 LOAD = {"id": "registry-csv:bulktest", "format": "registry-csv", "path": "/tmp/bulktest"}
+DAY = date(2025, 6, 30)
 
 
 def _reset_store(instance: Instance) -> None:
@@ -67,7 +69,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
 @pytest.fixture(scope="module")
 def imported(dataset: Dataset) -> Iterator[Repository]:
     _reset_store(BULKTEST)
-    counts = bulk_import(BULKTEST, dataset, load=LOAD)
+    counts = bulk_import(BULKTEST, dataset, load=LOAD, control_as_of=DAY)
     assert counts["entities"] == len(dataset.entities)
     assert counts["stakes"] == len(dataset.stakes)
     driver = GraphDatabase.driver(BULKTEST.bolt_uri, auth=("neo4j", BULKTEST.password()))
@@ -88,12 +90,36 @@ def _sorted(data: Dataset) -> tuple[list[Entity], list[Stake], list[Control]]:
 
 def test_bulk_import_reads_like_write_dataset(imported: Repository, repo: Repository, dataset: Dataset) -> None:
     repo.write_dataset(dataset, load=LOAD)
+    materialise_control(repo, as_of=DAY)
     assert imported.counts() == repo.counts()
     rnd = random.Random(5)
     companies = [e.id for e in dataset.entities if e.kind in ("company", "partnership")]
     for target in ["odd-1", *rnd.sample(companies, 8)]:
         assert _sorted(imported.upstream(target)) == _sorted(repo.upstream(target)), target
     assert imported.entity("odd-1") == dataset.entities[-1]
+
+
+def _control_run(repo: Repository) -> list[tuple[str, date]]:
+    records = repo.driver.execute_query("MATCH (r:ControlRun) RETURN r.ruleset AS ruleset, r.as_of AS as_of, "
+                                        "r.computed_at IS NOT NULL AS stamped, keys(r) AS keys").records
+    return [(r["ruleset"], r["as_of"].to_native(), r["stamped"], sorted(r["keys"])) for r in records]
+
+
+def test_bulk_import_materialises_control_like_the_diff_writer(
+    imported: Repository, repo: Repository, dataset: Dataset
+) -> None:
+    repo.write_dataset(dataset, load=LOAD)
+    materialise_control(repo, as_of=DAY)
+    bulk_keys = set(imported.materialised_control("majority"))
+    assert bulk_keys == set(repo.materialised_control("majority"))
+    assert {k[0] for k in bulk_keys} == {"CONTROLLED_BY", "ULTIMATELY_CONTROLLED_BY"}
+    assert any(not k[3] for k in bulk_keys)  # possible controllers (interval shares) kept apart
+    assert imported.control_statuses() == repo.control_statuses()
+    assert set(imported.control_statuses().values()) >= {"controlled", "no_controller"}
+    expected_run = [("majority", DAY, True, ["as_of", "computed_at", "ruleset"])]
+    assert _control_run(imported) == _control_run(repo) == expected_run
+    # Nothing left for the diff writer to do: the import was already current.
+    assert materialise_control(imported, as_of=DAY) == {"created": 0, "deleted": 0, "statuses": 0}
 
 
 def test_bulk_import_has_schema_and_load(imported: Repository) -> None:
