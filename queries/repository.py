@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import neo4j
-from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j import exceptions as neo4j_errors
 
 from graph.errors import DatabaseUnavailable
@@ -79,13 +79,10 @@ class Repository:
     # -- plumbing -------------------------------------------------------------
 
     def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
-        records_, _, _ = self.driver.execute_query(
-            statement(name),
-            parameters_=params,
-            database_=self.database,
-            routing_=RoutingControl.READ,
-        )
-        return records_
+        # An auto-commit read: one round trip (RUN and PULL), where a managed transaction
+        # adds BEGIN and COMMIT; a read has nothing to roll back.
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            return list(session.run(statement(name), params))
 
     @translate_errors
     def ping(self) -> None:
@@ -223,26 +220,24 @@ class Repository:
         return self._upstream([target_id], max_nodes=max_nodes)
 
     def _upstream(self, start: Sequence[str], *, max_nodes: int) -> Dataset:
-        """Two round trips whatever the depth: the closure's entities (a pruned breadth-first
-        expansion in the database), then every edge into them; again only when acting-in-concert
-        partners outside the closure bring their own owners in."""
+        """One round trip whatever the depth: the closure's entities (a pruned breadth-first
+        expansion in the database), each with every edge into it; again only when
+        acting-in-concert partners outside the closure bring their own owners in."""
         data = Dataset()
         found: dict[str, Entity] = {}
         keys: set[tuple[str, str]] = set()
         todo = sorted(set(start))
         while todo and len(found) < max_nodes:
-            fresh = []
-            for batch in _batches(todo, BATCH_SIZE):
-                for rec in self._read("read_upstream_entities", ids=batch):
-                    entity = records.entity_from(rec["entity"])
-                    if entity.id not in found:
-                        found[entity.id] = entity
-                        fresh.append(entity.id)
             partners: set[str] = set()
-            for batch in _batches(fresh, BATCH_SIZE):
-                for rec in self._read("read_incoming", ids=batch):
-                    _add_edge(data, rec, keys)
-                    partners.update((rec["from_id"], rec["to_id"]))
+            for batch in _batches(todo, BATCH_SIZE):
+                for rec in self._read("read_upstream", ids=batch):
+                    entity = records.entity_from(rec["entity"])
+                    if entity.id in found:
+                        continue
+                    found[entity.id] = entity
+                    for edge in rec["edges"]:
+                        _add_edge(data, edge, keys)
+                        partners.update((edge["from_id"], edge["to_id"]))
             todo = sorted(partners - found.keys())
         data.entities.extend(found.values())
         if todo:
@@ -401,7 +396,7 @@ def _edge_keys(data: Dataset) -> set[tuple[str, str]]:
     return keys
 
 
-def _add_edge(data: Dataset, rec: neo4j.Record, seen: set[tuple[str, str]]) -> None:
+def _add_edge(data: Dataset, rec: neo4j.Record | dict[str, Any], seen: set[tuple[str, str]]) -> None:
     kind = rec["type"]
     props = dict(rec["props"])
     identity = (kind, props.get("key") or f"{rec['from_id']}|{rec['to_id']}")

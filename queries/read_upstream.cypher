@@ -1,0 +1,16 @@
+// Everything upstream of some entities (themselves included) through OWNS and CONTROLS, each entity once,
+// with every OWNS / CONTROLS edge into it and every ACTS_IN_CONCERT link touching it: one round trip.
+// DISTINCT end nodes let the planner prune the variable-length expansion (breadth-first, no path enumeration).
+// :param ids => ['ph-qh-dc-project-1']
+MATCH (t:Entity)
+WHERE t.id IN $ids
+MATCH (t)<-[:OWNS|CONTROLS*0..100]-(a:Entity)
+WITH DISTINCT a
+RETURN a {.*} AS entity,
+       COLLECT {
+         MATCH (o:Entity)-[r:OWNS|CONTROLS]->(a)
+         RETURN {from_id: o.id, to_id: a.id, type: type(r), props: properties(r)}
+       } + COLLECT {
+         MATCH (a)-[r:ACTS_IN_CONCERT]-(:Entity)
+         RETURN {from_id: startNode(r).id, to_id: endNode(r).id, type: type(r), props: properties(r)}
+       } AS edges
