@@ -136,10 +136,11 @@ class OwnershipService:
         _check_window(founded_from, founded_to)
         # What x controls can depend on anyone upstream of what x holds (other holders, their
         # controllers, blocs): the engine needs the upstream closure of the downstream closure.
-        down = self.repo.downstream_closure_of([controller_id])
-        _require(down, [controller_id])
-        data = self.repo.upstream_of(down.entity_ids())
-        data.findings.extend(down.findings)
+        reached, cut = self.repo.downstream_ids([controller_id])
+        if controller_id not in reached and self.repo.entity(controller_id) is None:
+            raise EntityNotFound(controller_id)
+        data = self.repo.upstream_of([controller_id, *reached])
+        data.findings.extend(cut)
         answer = controlled(
             data,
             controller_id,

@@ -335,6 +335,16 @@ class Repository:
         return self._closure(sorted(set(owner_ids)), "read_outgoing", max_nodes=max_nodes)
 
     @translate_errors
+    def downstream_ids(self, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> tuple[list[str], list[Any]]:
+        """The ids of everything several entities hold or control through any chain (themselves
+        included), in one round trip, and a finding when the closure was cut at ``max_nodes``."""
+        rows = self._read("read_downstream_ids", ids=sorted(set(owner_ids)), limit=max_nodes + 1)
+        ids = [r["id"] for r in rows]
+        if len(ids) > max_nodes:
+            return ids[:max_nodes], [_partial_finding(max_nodes)]
+        return ids, []
+
+    @translate_errors
     def downstream_of(self, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
         """``downstream`` of several entities at once: all they hold, with the direct owners of each holding."""
         down = self.downstream_closure_of(owner_ids, max_nodes=max_nodes)

@@ -79,6 +79,17 @@ def test_downstream_includes_other_owners_of_holdings(repo: Repository) -> None:
     assert any(s.owner_id == "lp" and s.owned_id == "t" for s in down.stakes)
 
 
+def test_downstream_ids_follow_stakes_and_control_and_say_when_cut(repo: Repository) -> None:
+    repo.write_dataset(small_dataset(), load={"id": "t1", "format": "test", "path": "-"})
+    ids, findings = repo.downstream_ids(["p"])
+    assert sorted(ids) == ["h", "lp", "p", "t"]  # lp through the GP control edge, t through two chains
+    assert findings == []
+    assert sorted(repo.downstream_ids(["h"])[0]) == ["h", "t"]  # a LINK is not a holding
+    cut, findings = repo.downstream_ids(["p"], max_nodes=2)
+    assert len(cut) == 2
+    assert [f.code for f in findings] == ["closure_truncated"]
+
+
 def test_search_finds_chinese_and_latin_names_and_identifiers(repo: Repository) -> None:
     repo.write_dataset(small_dataset(), load={"id": "t1", "format": "test", "path": "-"})
     repo.driver.execute_query("CALL db.awaitIndexes(60)")
