@@ -35,8 +35,8 @@ _UNAVAILABLE = (
     neo4j_errors.ServiceUnavailable,
     neo4j_errors.SessionExpired,
     neo4j_errors.AuthError,
-    ConnectionError,
-    OSError,
+    ConnectionError,  # refused or reset sockets the driver has not wrapped
+    TimeoutError,
 )
 
 
