@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup demo test lint browser neo4j-start neo4j-stop bench bench-small
+.PHONY: setup demo test lint browser wrk neo4j-start neo4j-stop bench bench-small
 
 setup: $(VENV)/.installed
 
@@ -22,11 +22,14 @@ demo: setup
 browser:
 	bash scripts/ensure-chromium.sh
 
+wrk:
+	bash scripts/ensure-wrk.sh
+
 lint: setup
 	$(BIN)/ruff check .
 
 # The whole suite; the test Neo4j is installed and started by the test setup.
-test: setup browser lint
+test: setup browser wrk lint
 	$(BIN)/pytest
 
 neo4j-start: setup
@@ -35,8 +38,8 @@ neo4j-start: setup
 neo4j-stop: setup
 	$(BIN)/ownergraph neo4j stop
 
-bench: setup
+bench: setup wrk
 	$(BIN)/python -m bench.run
 
-bench-small: setup
+bench-small: setup wrk
 	$(BIN)/python -m bench.run --companies 10000

@@ -1,45 +1,84 @@
-"""A bounded HTTP load: N requests over C concurrent keep-alive connections (asyncio + httpx).
+"""A bounded HTTP load over C concurrent keep-alive connections, cycling over request paths.
 
-Python only, so CI needs nothing extra (no wrk). The client shares the
-machine's cores with the server, so its own ceiling is measured in the same
-run by loading a trivial route (``/healthz``) the same way: compare the
-routes by their ratio, not by absolute numbers.
+With ``wrk`` installed (Debian's package) the load comes from it: a C client
+that leaves the machine's two cores to the server. Without it, a Python
+client (asyncio + httpx) sends a fixed number of requests, so CI needs
+nothing extra. Either way the client shares the machine with the server, so
+its ceiling is measured in the same run by loading a trivial route
+(``/healthz``) the same way: compare routes by their ratio.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
+from bench.stats import pct
 
-@dataclass
+WRK_SCRIPT = Path(__file__).with_name("wrk_paths.lua")
+
+
+@dataclass(frozen=True)
 class LoadResult:
     requests: int
     seconds: float
-    latencies_ms: list[float]
+    p50_ms: float
+    p99_ms: float
     errors: int  # transport failures and non-2xx answers, counted, never dropped
-    statuses: dict[int, int] = field(default_factory=dict)
+    client: str
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds > 0 else 0.0
 
 
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def run_wrk(base_url: str, paths: Sequence[str], *, seconds: float, concurrency: int = 32,
+            threads: int = 2, timeout_s: int = 30) -> LoadResult:
+    """``seconds`` of load from wrk over ``concurrency`` connections."""
+    with tempfile.TemporaryDirectory() as tmp:
+        listing, out = Path(tmp) / "paths.txt", Path(tmp) / "summary.json"
+        listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        env = {**os.environ, "WRK_PATHS": str(listing), "WRK_OUT": str(out)}
+        cmd = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+               f"--timeout={timeout_s}s", "-s", str(WRK_SCRIPT), base_url]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not out.exists():
+            raise RuntimeError(f"wrk failed (exit {done.returncode}): {done.stderr[-2000:]}")
+        summary = json.loads(out.read_text(encoding="utf-8"))
+    return LoadResult(
+        requests=summary["requests"],
+        seconds=summary["duration_us"] / 1e6,
+        p50_ms=summary["p50_us"] / 1000,
+        p99_ms=summary["p99_us"] / 1000,
+        errors=summary["transport_errors"] + summary["status_errors"],
+        client="wrk",
+    )
+
+
 def run_load(base_url: str, paths: Sequence[str], *, requests: int, concurrency: int = 32,
              timeout: float = 30.0) -> LoadResult:
-    """Send ``requests`` GETs cycling over ``paths``, ``concurrency`` in flight at any time."""
+    """Send ``requests`` GETs from Python, cycling over ``paths``, ``concurrency`` in flight at any time."""
     return asyncio.run(_run(base_url, list(paths), requests, concurrency, timeout))
 
 
 async def _run(base_url: str, paths: list[str], requests: int, concurrency: int, timeout: float) -> LoadResult:
     todo = itertools.islice(itertools.cycle(paths), requests)
     latencies: list[float] = []
-    statuses: dict[int, int] = {}
     errors = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
@@ -52,7 +91,6 @@ async def _run(base_url: str, paths: list[str], requests: int, concurrency: int,
                 try:
                     resp = await client.get(path)
                     await resp.aread()
-                    statuses[resp.status_code] = statuses.get(resp.status_code, 0) + 1
                     if resp.status_code >= 300:
                         errors += 1
                 except httpx.HTTPError:
@@ -62,4 +100,4 @@ async def _run(base_url: str, paths: list[str], requests: int, concurrency: int,
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - began
-    return LoadResult(len(latencies), seconds, latencies, errors, statuses)
+    return LoadResult(len(latencies), seconds, pct(latencies, 50), pct(latencies, 99), errors, client="httpx")

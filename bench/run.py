@@ -21,7 +21,6 @@ import argparse
 import gc
 import json
 import logging
-import math
 import os
 import platform
 import random
@@ -48,7 +47,8 @@ from neo4j import exceptions as neo4j_errors
 from api.service import OwnershipService
 from bench.baseline_control import plain_ultimate_controllers
 from bench.generate import generate
-from bench.http_load import LoadResult, run_load
+from bench.http_load import LoadResult, run_load, run_wrk, wrk_available
+from bench.stats import pct
 from graph.control import bulk_control
 from graph.model import Dataset
 from loaders.bulk_import import bulk_import
@@ -95,6 +95,7 @@ class Plan:
     hubs: int
     varlength_timeout_s: float
     http_requests: int
+    http_seconds: float
     http_concurrency: int
     http_workers: int
     baseline_control_companies: int
@@ -104,10 +105,10 @@ class Plan:
     def for_size(cls, companies: int, quick: bool) -> Plan:
         if quick:
             return cls(companies, True, queries=100, per_row_stakes=300, loader_stakes=3_000, hubs=3,
-                       varlength_timeout_s=2.0, http_requests=300, http_concurrency=32, http_workers=1,
+                       varlength_timeout_s=2.0, http_requests=300, http_seconds=3, http_concurrency=32, http_workers=1,
                        baseline_control_companies=1_000, page_runs=5)
         return cls(companies, False, queries=2_000, per_row_stakes=2_000, loader_stakes=100_000, hubs=20,
-                   varlength_timeout_s=5.0, http_requests=3_000, http_concurrency=32,
+                   varlength_timeout_s=5.0, http_requests=3_000, http_seconds=20, http_concurrency=32,
                    http_workers=os.cpu_count() or 2, baseline_control_companies=20_000, page_runs=20)
 
 
@@ -146,13 +147,6 @@ class _Step:
 
 
 # -- statistics -------------------------------------------------------------------
-
-
-def pct(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (no interpolation: a p99 is a latency some request really had)."""
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))
-    return ordered[k]
 
 
 def summary(prefix: str, values: Sequence[float]) -> dict[str, float]:
@@ -414,10 +408,18 @@ def measure_http(run: Run, plan: Plan, ids: list[str]) -> None:
                 raise RuntimeError(f"uvicorn did not start; see {server_log.name}")
             time.sleep(0.2)
         routes = [f"/entities/{i}/controllers?as_of={AS_OF.isoformat()}" for i in ids]
-        run_load(base, routes[:50], requests=min(200, plan.http_requests), concurrency=plan.http_concurrency)
-        run_load(base, ["/healthz"], requests=200, concurrency=plan.http_concurrency)
-        health = run_load(base, ["/healthz"], requests=plan.http_requests, concurrency=plan.http_concurrency)
-        ctrl = run_load(base, routes, requests=plan.http_requests, concurrency=plan.http_concurrency)
+
+        def load(paths: list[str], *, warm_up: bool = False) -> LoadResult:
+            if wrk_available():
+                return run_wrk(base, paths, seconds=2 if warm_up else plan.http_seconds,
+                               concurrency=plan.http_concurrency)
+            return run_load(base, paths, requests=200 if warm_up else plan.http_requests,
+                            concurrency=plan.http_concurrency)
+
+        load(routes[:50], warm_up=True)  # connections, plans and store pages
+        load(["/healthz"], warm_up=True)
+        health = load(["/healthz"])
+        ctrl = load(routes)
     finally:
         server.terminate()
         try:
@@ -430,13 +432,14 @@ def measure_http(run: Run, plan: Plan, ids: list[str]) -> None:
 
     def put(prefix: str, res: LoadResult) -> None:
         r[f"{prefix}_rps"] = round(res.rps, 1)
-        r[f"{prefix}_p50_ms"] = round(pct(res.latencies_ms, 50), 2)
-        r[f"{prefix}_p99_ms"] = round(pct(res.latencies_ms, 99), 2)
+        r[f"{prefix}_p50_ms"] = round(res.p50_ms, 2)
+        r[f"{prefix}_p99_ms"] = round(res.p99_ms, 2)
         r[f"{prefix}_errors"] = res.errors
         r[f"{prefix}_requests"] = res.requests
 
     put("http_controller", ctrl)
     put("http_healthz", health)
+    r["http_client"] = ctrl.client
     r["http_concurrency"] = plan.http_concurrency
     r["http_workers"] = plan.http_workers
     r["http_controller_rps_ratio_vs_healthz"] = round(ctrl.rps / health.rps, 3) if health.rps else None
