@@ -261,6 +261,7 @@ def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str]) ->
     for warm in ids[:20]:  # plans compiled and store pages cached before anything is timed
         service.controllers(warm, as_of=AS_OF)
         timed_query(driver, VARLENGTH_UP, plan.varlength_timeout_s, id=warm)
+        timed_query(driver, mat_query, plan.varlength_timeout_s, id=warm)
     live: list[float] = []
     mat: list[float] = []
     var: list[float] = []
@@ -272,9 +273,9 @@ def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str]) ->
         answer = service.controllers(target, as_of=AS_OF)
         live.append((time.perf_counter() - t0) * 1000)
         statuses[answer.status] += 1
-        t0 = time.perf_counter()
-        repo.driver.execute_query(mat_query, id=target, database_="neo4j", routing_=neo4j.RoutingControl.READ)
-        mat.append((time.perf_counter() - t0) * 1000)
+        # Read the way the baseline is read (one auto-commit query), so the two compare like for like.
+        ms, _, _ = timed_query(driver, mat_query, plan.varlength_timeout_s, id=target)
+        mat.append(ms)
         ms, timed_out, _ = timed_query(driver, VARLENGTH_UP, plan.varlength_timeout_s, id=target)
         var.append(ms)
         timeouts += timed_out
