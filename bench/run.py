@@ -50,7 +50,7 @@ from bench.generate import generate
 from bench.http_load import LoadResult, run_load, run_wrk, wrk_available
 from bench.stats import pct
 from graph.control import bulk_control
-from graph.model import Dataset
+from graph.model import Dataset, Entity
 from loaders.bulk_import import bulk_import
 from loaders.pipeline import load_id, parse
 from queries import local_server, records
@@ -314,8 +314,17 @@ def measure_reverse(run: Run, plan: Plan, driver: Driver, hubs: list[str]) -> No
 
 
 def bulk_control_child(folder: Path) -> dict[str, float]:
-    """In a fresh process: parse, then time ``bulk_control`` and sample its RSS every 20 ms."""
-    data = parse("registry-csv", folder)
+    """In a fresh process: parse, then time ``bulk_control`` and sample its RSS every 20 ms.
+
+    The input has the shape ``Repository.everything()`` reads for materialising control:
+    entities with only id, kind and registered capital, edges with all their properties.
+    """
+    parsed = parse("registry-csv", folder)
+    data = Dataset(
+        entities=[Entity(e.id, e.id, e.kind, registered_capital=e.registered_capital) for e in parsed.entities],
+        stakes=parsed.stakes, controls=parsed.controls, concerts=parsed.concerts,
+    )
+    del parsed
     gc.collect()
     proc = psutil.Process()
     before = proc.memory_info().rss

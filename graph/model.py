@@ -106,11 +106,15 @@ class Stake:
     source: str | None = None
     detail: str | None = None  # e.g. the account suffix of a listed-company holder
     flags: tuple[str, ...] = ()  # data-quality flags kept with the edge (e.g. "direct_or_indirect_unknown")
+    # 2, 3, ... for further rows of one stake (same owner, owned, start, source, detail): separate
+    # subscriptions of capital by one holder, kept as edges of their own and added together.
+    part: int = 0
 
     @property
     def key(self) -> str:
         """Identity of the stake for idempotent loads (not the share: a reload updates it)."""
-        return "|".join((self.owner_id, self.owned_id, _iso(self.start), self.source or "", self.detail or ""))
+        key = "|".join((self.owner_id, self.owned_id, _iso(self.start), self.source or "", self.detail or ""))
+        return f"{key}|#{self.part}" if self.part else key
 
 
 @dataclass(frozen=True, slots=True)

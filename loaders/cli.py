@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -116,6 +116,11 @@ def load_command(
     ] = None,
     encoding: Annotated[str | None, typer.Option(help="cn-registry: force an encoding (e.g. gb18030)")] = None,
     materialise: Annotated[bool, typer.Option(help="recompute the materialised control relationships")] = True,
+    bulk: Annotated[
+        bool,
+        typer.Option(help="first load of a large source into the EMPTY local database, through "
+                     "neo4j-admin import (many times faster; the local server restarts)"),
+    ] = False,
 ) -> None:
     """Load a source into Neo4j: all of it, or (on any fault) nothing."""
     from loaders.pipeline import FORMATS, load
@@ -126,6 +131,9 @@ def load_command(
     options: dict[str, Any] = {}
     if fmt == "cn-registry":
         options = {"mapping": _parse_mapping(mapping or []), "encoding": encoding}
+    if bulk:
+        _bulk_load(fmt, path, report=report, materialise=materialise, options=options)
+        return
     repo = _repository()
     try:
         repo.apply_schema()
@@ -148,23 +156,49 @@ def load_command(
 
             result = load(repo, fmt, path, materialise=materialise, progress=advance, **options)
     except LoadRejected as rejected:
-        _write_report(report, rejected.findings)
-        errors = [f for f in rejected.findings if f.severity == "error"]
-        err.print(f"[red]rejected:[/red] {len(errors)} fault(s); nothing was written.")
-        for finding in errors[:20]:
-            err.print(f"  {finding}", markup=False, highlight=False)
-        if len(errors) > 20:
-            err.print(f"  ... and {len(errors) - 20} more" + (f" (all in {report})" if report else ""))
-        raise typer.Exit(1) from rejected
+        _report_rejection(report, rejected)
     except DatabaseUnavailable as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(3) from exc
     finally:
         repo.driver.close()
+    _report_loaded(report, path, fmt, result)
+
+
+def _report_rejection(report: Path | None, rejected: LoadRejected) -> NoReturn:
+    _write_report(report, rejected.findings)
+    errors = [f for f in rejected.findings if f.severity == "error"]
+    err.print(f"[red]rejected:[/red] {len(errors)} fault(s); nothing was written.")
+    for finding in errors[:20]:
+        err.print(f"  {finding}", markup=False, highlight=False)
+    if len(errors) > 20:
+        err.print(f"  ... and {len(errors) - 20} more" + (f" (all in {report})" if report else ""))
+    raise typer.Exit(1) from rejected
+
+
+def _report_loaded(report: Path | None, path: Path, fmt: str, result: Any) -> None:
     _write_report(report, result.warnings)
     out.print(f"Loaded {path} ({fmt}): " + ", ".join(f"{v} {k}" for k, v in result.counts.items()))
     for finding in result.warnings[:20]:
         err.print(f"  {finding}", markup=False, highlight=False)
+
+
+def _bulk_load(fmt: str, path: Path, *, report: Path | None, materialise: bool, options: dict[str, Any]) -> None:
+    from loaders.bulk_import import BulkImportError
+    from loaders.pipeline import bulk_load
+
+    if not Neo4jSettings().is_local:
+        err.print("[red]error:[/red] --bulk writes the store files of the local server ownergraph runs; "
+                  "NEO4J_URI names another server: load without --bulk")
+        raise typer.Exit(2)
+    try:
+        result = bulk_load(local_server.MAIN, fmt, path, materialise=materialise, log=err.print, **options)
+    except LoadRejected as rejected:
+        _report_rejection(report, rejected)
+    except (BulkImportError, local_server.LocalServerError) as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    _report_loaded(report, path, fmt, result)
 
 
 def _parse_mapping(pairs: list[str]) -> dict[str, str]:

@@ -113,6 +113,7 @@ def stake_row(s: Stake) -> dict[str, Any]:
         "source": s.source,
         "detail": s.detail,
         "flags": list(s.flags),
+        "part": s.part or None,
     }
     return {"owner_id": s.owner_id, "owned_id": s.owned_id, "key": s.key, "props": _present({**props, "key": s.key})}
 
@@ -130,6 +131,7 @@ def stake_from(owner_id: str, owned_id: str, props: dict[str, Any]) -> Stake:
         source=props.get("source"),
         detail=props.get("detail"),
         flags=tuple(props.get("flags") or ()),
+        part=int(props.get("part") or 0),
     )
 
 

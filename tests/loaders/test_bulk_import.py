@@ -16,12 +16,15 @@ from pathlib import Path
 
 import pytest
 from neo4j import GraphDatabase
+from typer.testing import CliRunner
 
 from bench.generate import generate
 from graph.model import Control, Dataset, Entity, Share, Stake
 from loaders.bulk_import import BulkImportError, bulk_import
+from loaders.cli import app
+from loaders.errors import LoadRejected
 from loaders.materialise import materialise_control
-from loaders.pipeline import parse
+from loaders.pipeline import bulk_load, load, load_id, parse
 from queries import local_server
 from queries.local_server import Instance
 from queries.repository import Repository
@@ -29,6 +32,7 @@ from queries.repository import Repository
 BULKTEST = Instance("bulktest", bolt_port=28687, http_port=28474, heap="1g", pagecache="256m")
 LOAD = {"id": "registry-csv:bulktest", "format": "registry-csv", "path": "/tmp/bulktest"}
 DAY = date(2025, 6, 30)
+DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "data"
 
 
 def _reset_store(instance: Instance) -> None:
@@ -137,3 +141,41 @@ def test_bulk_import_refuses_a_database_with_data(imported: Repository, dataset:
 def test_bulk_import_refuses_a_server_that_is_not_local(tmp_path: Path) -> None:
     with pytest.raises(BulkImportError, match="local server"):
         bulk_import("bolt://db.example.org:7687", Dataset())  # type: ignore[arg-type]
+
+
+def test_bulk_load_refuses_bad_input_before_touching_the_store(imported: Repository, tmp_path: Path) -> None:
+    before = imported.fingerprint()
+    (tmp_path / "entities.csv").write_text("id,name,kind\nx,X,company\n", encoding="utf-8")
+    with pytest.raises(LoadRejected):  # ownership.csv is missing
+        bulk_load(BULKTEST, "registry-csv", tmp_path)
+    assert imported.fingerprint() == before
+
+
+def test_cli_bulk_load_refuses_a_server_it_does_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEO4J_URI", "bolt://db.example.org:7687")
+    result = CliRunner().invoke(app, ["load", "registry-csv", str(DEMO_DATA), "--bulk"])
+    assert result.exit_code == 2
+    assert "NEO4J_URI" in result.output
+
+
+# Last in this module: it replaces the store the tests above read.
+def test_bulk_load_of_the_demo_answers_like_the_transactional_load(imported: Repository) -> None:
+    _reset_store(BULKTEST)
+    result = bulk_load(BULKTEST, "registry-csv", DEMO_DATA)
+    assert result.counts["entities"] > 20
+    driver = GraphDatabase.driver(BULKTEST.bolt_uri, auth=("neo4j", BULKTEST.password()))
+    try:
+        repo = Repository(driver)
+        loads = driver.execute_query("MATCH (l:Load) RETURN l.id AS id").records
+        assert [r["id"] for r in loads] == [load_id("registry-csv", DEMO_DATA)]
+        ultimate = driver.execute_query(
+            "MATCH (:Entity {id: $id})-[r:ULTIMATELY_CONTROLLED_BY]->(c) RETURN c.id AS id, r.definite AS definite",
+            id="ph-qh-dc-project-1",
+        ).records
+        assert [(r["id"], r["definite"]) for r in ultimate] == [("qh-borong-group", True)]
+        # Loading the same source the transactional way afterwards changes nothing.
+        before = repo.fingerprint()
+        load(repo, "registry-csv", DEMO_DATA)
+        assert repo.fingerprint() == before
+    finally:
+        driver.close()

@@ -1,0 +1,45 @@
+"""Repeated rows of one stake: separate subscriptions of capital, kept apart and added together.
+
+Registries list a holder twice for one company when it subscribed capital in
+two instalments. Both rows have the same identity (owner, owned company,
+start, source, detail), so a reload could not tell them apart: each further
+row gets a part number (2, 3, ...) that makes its key its own. The engine adds
+a holder's stakes together, so control sees the whole holding either way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from operator import attrgetter
+
+from graph.model import Dataset, Finding
+
+_KEY = attrgetter("key")
+
+
+def number_repeated_stakes(data: Dataset, *, file: str | None = None) -> list[Finding]:
+    """Give each further row of a stake its part number; one warning per repeated stake."""
+    keys = list(map(_KEY, data.stakes))
+    counts = Counter(keys)
+    if len(counts) == len(keys):  # the common case, checked in C
+        return []
+    seen: Counter[str] = Counter()
+    findings: list[Finding] = []
+    for i, key in enumerate(keys):
+        if counts[key] == 1:
+            continue
+        seen[key] += 1
+        stake = data.stakes[i]
+        if seen[key] > 1:
+            data.stakes[i] = replace(stake, part=seen[key])
+        else:
+            findings.append(Finding(
+                "warning",
+                "repeated_stake",
+                f"{counts[key]} rows give a stake of {stake.owner_id!r} in {stake.owned_id!r} with the same start "
+                "and source: kept as separate stakes (subscriptions) and added together",
+                file=file,
+                entity_id=stake.owned_id,
+            ))
+    return findings
