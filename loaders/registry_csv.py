@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -377,20 +378,25 @@ def _entity_row(
     return Entity(
         id=eid,
         name=name,
-        kind=kind,
+        kind=_shared(kind),
         name_en=clean_name(get("name_en", "")) or None,
         aliases=aliases,
-        jurisdiction=jurisdiction,
+        jurisdiction=_shared(jurisdiction),
         uscc=uscc,
         lei=lei,
         founded=cells.date(get("founded", ""), "founded"),
         dissolved=cells.date(get("dissolved", ""), "dissolved"),
         registered_capital=cells.number(get("registered_capital", ""), "registered_capital"),
-        currency=currency,
-        status=get("status", "") or None,
-        source=get("source", "") or None,
+        currency=_shared(currency),
+        status=_shared(get("status", "") or None),
+        source=_shared(get("source", "") or None),
         extra=extra,
     )
+
+
+def _shared(text: str | None) -> str | None:
+    """One string object for each of the few values of a column (kinds, jurisdictions, sources)."""
+    return None if text is None else sys.intern(text)
 
 
 _KINDS_TEXT = ", ".join(k for k in ENTITY_KINDS if k != "unknown")
@@ -436,6 +442,10 @@ def _parse_ownership(table: _Table, cells: _Cells, data: Dataset, where: RowLine
     shares: dict[str, Share] = {}
     votes: dict[str, Share] = {}
     dates = cells.dates
+    # The ends of a stake share the id strings of their entities (a million rows hold two
+    # million id strings otherwise), and repeated sources share one string.
+    known_ids = {e.id: e.id for e in data.entities}.get
+    sources: dict[str, str] = {}
     share_rows = vote_rows = 0
     for line, row in table.rows:
         cells.line = line
@@ -477,17 +487,20 @@ def _parse_ownership(table: _Table, cells: _Cells, data: Dataset, where: RowLine
         if i_end >= 0 and (text := row[i_end]):
             end = dates.get(text) or cells.date(text, "end")
         stake_lines(line)
+        source = (row[i_src] or None) if i_src >= 0 else None
+        if source is not None:
+            source = sources.setdefault(source, source)
         stakes.append(
             Stake(
-                owner,
-                owned,
+                known_ids(owner, owner),
+                known_ids(owned, owned),
                 share,
                 voting,
                 sub,
                 False,
                 start,
                 end,
-                (row[i_src] or None) if i_src >= 0 else None,
+                source,
             )
         )
     seen.rows["share"], seen.rows["voting_share"] = share_rows, vote_rows
