@@ -9,7 +9,6 @@ once at their upper bound (possible), and the two results decide the status.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +38,7 @@ from graph.engine import (
     ultimate,
 )
 from graph.errors import EntityNotFound, InvalidParameter
+from graph.gcpause import gc_paused
 from graph.model import Control, Dataset, Stake
 from graph.ownership import integrated_ownership
 
@@ -276,15 +276,8 @@ def bulk_control_relation(
     ('b', 'p')
     """
     check_parameters(ruleset, threshold, relative_threshold)
-    # Millions of small containers and no reference cycles: the cyclic collector would rescan
-    # the growing heap again and again (measured: 2-3x the run time), so it pauses meanwhile.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _bulk(data, as_of, ruleset, threshold, relative_threshold)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _controller_ids(net: Net, ctrl: dict[int, int]) -> tuple[str, ...]:

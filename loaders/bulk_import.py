@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from neo4j import GraphDatabase, RoutingControl
 
+from graph.gcpause import gc_paused
 from graph.model import Dataset
 from loaders.materialise import Key, control_answers
 from queries import local_server, records
@@ -97,7 +98,8 @@ def bulk_import(
             control = _Control(ruleset, control_as_of, *control_answers(data, as_of=control_as_of, ruleset=ruleset))
             say(f"control computed in {time.perf_counter() - began:.1f} s")
             began = time.perf_counter()
-        nodes, rels, counts = _write_csv(work, data, load, control)
+        with gc_paused():
+            nodes, rels, counts = _write_csv(work, data, load, control)
         say(f"CSV files written in {time.perf_counter() - began:.1f} s")
         local_server.stop(instance)
         local_server.prepare(instance)  # configuration (and password) present even on first use
