@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +73,13 @@ def run_wrk(base_url: str, paths: Sequence[str], *, seconds: float, concurrency:
 
 def run_load(base_url: str, paths: Sequence[str], *, requests: int, concurrency: int = 32,
              timeout: float = 30.0) -> LoadResult:
-    """Send ``requests`` GETs from Python, cycling over ``paths``, ``concurrency`` in flight at any time."""
-    return asyncio.run(_run(base_url, list(paths), requests, concurrency, timeout))
+    """Send ``requests`` GETs from Python, cycling over ``paths``, ``concurrency`` in flight at any time.
+
+    The event loop runs in a thread of its own, so a caller that already runs one (a test
+    session with a browser driven through Playwright's sync API) can call this too.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _run(base_url, list(paths), requests, concurrency, timeout)).result()
 
 
 async def _run(base_url: str, paths: list[str], requests: int, concurrency: int, timeout: float) -> LoadResult:

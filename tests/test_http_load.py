@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -67,3 +68,12 @@ def test_wrk_cycles_over_paths_and_counts_failures(server: ThreadingHTTPServer) 
     assert sorted(set(server.paths)) == ["/bad/3", "/ok/1", "/ok/2", "/ok/4"]  # type: ignore[attr-defined]
     assert 0.8 < result.seconds < 3
     _check(result, server.paths, bad_share=0.25)  # type: ignore[attr-defined]
+
+
+def test_python_client_runs_under_a_running_event_loop(server: ThreadingHTTPServer) -> None:
+    """As in a test session driving a browser through Playwright's sync API."""
+
+    async def inside_a_loop() -> LoadResult:
+        return run_load(_base(server), ["/ok/1"], requests=20, concurrency=4)
+
+    assert asyncio.run(inside_a_loop()).requests == 20
