@@ -442,9 +442,8 @@ def _parse_ownership(table: _Table, cells: _Cells, data: Dataset, where: RowLine
     votes: dict[str, Share] = {}
     dates = cells.dates
     # The ends of a stake share the id strings of their entities (a million rows hold two
-    # million id strings otherwise), and repeated sources share one string.
+    # million id strings otherwise), and repeated sources share one string (``_shared``).
     known_ids = {e.id: e.id for e in data.entities}.get
-    sources: dict[str, str] = {}
     share_rows = vote_rows = 0
     for line, row in table.rows:
         cells.line = line
@@ -486,9 +485,7 @@ def _parse_ownership(table: _Table, cells: _Cells, data: Dataset, where: RowLine
         if i_end >= 0 and (text := row[i_end]):
             end = dates.get(text) or cells.date(text, "end")
         stake_lines(line)
-        source = (row[i_src] or None) if i_src >= 0 else None
-        if source is not None:
-            source = sources.setdefault(source, source)
+        source = _shared(row[i_src] or None) if i_src >= 0 else None
         stakes.append(
             Stake(
                 known_ids(owner, owner),
