@@ -30,7 +30,7 @@ from neo4j import GraphDatabase, RoutingControl
 
 from graph.gcpause import gc_paused
 from graph.model import Dataset
-from loaders.materialise import Key, control_answers
+from loaders.materialise import Key, control_answers, relationship_props
 from queries import local_server, records
 from queries.local_server import Instance
 from queries.repository import Repository
@@ -221,9 +221,10 @@ def _write_csv(
         nodes.append(table)
     if control is not None:
         nodes.append(_write_control_run(work, control))
-        rels += _write_control_relationships(work, control)
-        counts["controlled_by"] = sum(1 for k in control.keys if k[0] == "CONTROLLED_BY")
-        counts["ultimately_controlled_by"] = len(control.keys) - counts["controlled_by"]
+        counts.update(controlled_by=0, ultimately_controlled_by=0)
+        for rel_type, table in _write_control_relationships(work, control):
+            rels.append((rel_type, table))
+            counts[rel_type.lower()] = table.rows
     return nodes, rels, counts
 
 
@@ -242,11 +243,9 @@ def _write_control_relationships(work: Path, control: _Control) -> list[tuple[st
         chosen = sorted((k for k in control.keys if k[0] == rel_type), key=str)
         if not chosen:
             continue
-        props = [{"ruleset": control.ruleset, "definite": definite, "group": group}
-                 for _, _, _, definite, group in chosen]
+        props = [relationship_props(k, control.ruleset) for k in chosen]
         table = _table(work / f"{rel_type.lower()}.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props)
-        _write(table, (([target, controller], p)
-                       for (_, target, controller, _, _), p in zip(chosen, props, strict=True)))
+        _write(table, (([k[1], k[2]], p) for k, p in zip(chosen, props, strict=True)))
         tables.append((rel_type, table))
     return tables
 

@@ -36,6 +36,12 @@ def control_keys(summaries: dict[str, Any], controllers: dict[str, tuple[str, ..
     return keys
 
 
+def relationship_props(key: Key, ruleset: str) -> dict[str, Any]:
+    """The properties of one materialised relationship, whichever path writes it."""
+    _, _, _, definite, group = key
+    return {"ruleset": ruleset, "definite": definite, "group": group}
+
+
 def control_answers(data: Dataset, *, as_of: date, ruleset: str) -> tuple[set[Key], dict[str, str]]:
     """The materialised relationships and the entity statuses the engine's answers call for.
 
@@ -54,9 +60,8 @@ def materialise_control(repo: Repository, *, as_of: date | None = None, ruleset:
     wanted, status = control_answers(repo.everything(), as_of=day, ruleset=ruleset)
     present = repo.materialised_control(ruleset)
     create = [
-        {"type": kind, "target": target, "controller": controller,
-         "props": {"ruleset": ruleset, "definite": definite, "group": group}}
-        for kind, target, controller, definite, group in sorted(wanted - present.keys(), key=str)
+        {"type": key[0], "target": key[1], "controller": key[2], "props": relationship_props(key, ruleset)}
+        for key in sorted(wanted - present.keys(), key=str)
     ]
     delete = [present[k] for k in present.keys() - wanted]
     old = repo.control_statuses()
