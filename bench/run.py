@@ -173,28 +173,6 @@ def connect(instance: Instance) -> Driver:
                                 max_connection_pool_size=64)
 
 
-def reset_store(instance: Instance, *, restart: bool) -> None:
-    """Wipe by deleting the store (seconds) rather than DETACH DELETE (minutes at 1M companies)."""
-    local_server.stop(instance)
-    for sub in ("databases", "transactions"):
-        shutil.rmtree(instance.root / "data" / sub / "neo4j", ignore_errors=True)
-    if restart:
-        local_server.start(instance)
-        driver = connect(instance)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    driver.execute_query("RETURN 1", database_="neo4j")
-                    break
-                except neo4j_errors.Neo4jError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.5)
-        finally:
-            driver.close()
-
-
 def server_version(driver: Driver) -> str:
     recs, _, _ = driver.execute_query("CALL dbms.components() YIELD name, versions, edition "
                                       "RETURN name, versions[0] AS v, edition")
@@ -503,7 +481,7 @@ def run_suite(plan: Plan, out_dir: Path) -> dict[str, Any]:
 
     with run.step("bulk import (neo4j-admin) of the whole graph into the emptied database"):
         local_server.install()
-        reset_store(BENCH, restart=False)  # the importer starts the server: one restart, not two
+        local_server.delete_store(BENCH)  # the importer starts the server again
         t0 = time.perf_counter()
         bulk_log: list[str] = []
 

@@ -124,7 +124,7 @@ def bulk_import(
 
 
 def _store_exists(instance: Instance) -> bool:
-    store = instance.root / "data" / "databases" / DATABASE
+    store = local_server.store_path(instance, DATABASE)
     return store.exists() and any(store.iterdir())
 
 

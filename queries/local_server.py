@@ -318,6 +318,20 @@ def stop(instance: Instance = MAIN, timeout: float = 60.0) -> bool:
     return True
 
 
+def store_path(instance: Instance, database: str = "neo4j") -> Path:
+    """Where the store files of one database of an instance live."""
+    return instance.root / "data" / "databases" / database
+
+
+def delete_store(instance: Instance, database: str = "neo4j") -> None:
+    """Stop the server and delete one database's store and transaction logs: the next start
+    finds it empty. Seconds, where a DETACH DELETE of a national graph takes minutes."""
+    stop(instance)
+    for folder in (store_path(instance, database), instance.root / "data" / "transactions" / database):
+        if folder.exists():
+            shutil.rmtree(folder)
+
+
 def kill(instance: Instance) -> None:
     """SIGKILL, for fault-injection tests: no clean shutdown."""
     pid = running_pid(instance)

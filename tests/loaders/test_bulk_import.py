@@ -9,7 +9,6 @@ fixture), and reads of both are compared.
 from __future__ import annotations
 
 import random
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -33,15 +32,6 @@ BULKTEST = Instance("bulktest", bolt_port=28687, http_port=28474, heap="1g", pag
 LOAD = {"id": "registry-csv:bulktest", "format": "registry-csv", "path": "/tmp/bulktest"}
 DAY = date(2025, 6, 30)
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "data"
-
-
-def _reset_store(instance: Instance) -> None:
-    """Stopped and without a database store: empty, as the importer requires."""
-    local_server.stop(instance)
-    for sub in ("databases", "transactions"):
-        target = instance.root / "data" / sub / "neo4j"
-        if target.exists():
-            shutil.rmtree(target)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +62,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
 
 @pytest.fixture(scope="module")
 def imported(dataset: Dataset) -> Iterator[Repository]:
-    _reset_store(BULKTEST)
+    local_server.delete_store(BULKTEST)
     counts = bulk_import(BULKTEST, dataset, load=LOAD, control_as_of=DAY)
     assert counts["entities"] == len(dataset.entities)
     assert counts["stakes"] == len(dataset.stakes)
@@ -160,7 +150,7 @@ def test_cli_bulk_load_refuses_a_server_it_does_not_run(monkeypatch: pytest.Monk
 
 # Last in this module: it replaces the store the tests above read.
 def test_bulk_load_of_the_demo_answers_like_the_transactional_load(imported: Repository) -> None:
-    _reset_store(BULKTEST)
+    local_server.delete_store(BULKTEST)
     result = bulk_load(BULKTEST, "registry-csv", DEMO_DATA)
     assert result.counts["entities"] > 20
     driver = GraphDatabase.driver(BULKTEST.bolt_uri, auth=("neo4j", BULKTEST.password()))
