@@ -7,9 +7,7 @@ write or wipe use the function-scoped ``repo`` fixture and their own client.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from loaders.pipeline import load
 from queries import local_server
 from queries.repository import Repository
 from queries.settings import Neo4jSettings
+from tests.throwaway import BackgroundStart
 
 API_CASES = Path(__file__).resolve().parents[1] / "fixtures" / "api_cases"
 TOKEN = "k3J9-test-token-9f8e7d6c5b4a3f2e1d0c"
@@ -75,27 +74,14 @@ def client(repo: Repository, neo4j_settings: Neo4jSettings) -> Iterator[TestClie
 
 # A throwaway server that test_outage stops and starts again (never the shared test server).
 OUTAGE = local_server.Instance("apitest-outage", bolt_port=18687, http_port=18474, heap="512m", pagecache="128m")
-_outage_start: list[threading.Thread] = []
+OUTAGE_START = BackgroundStart(OUTAGE, wanted_by="test_outage", wait_s=180)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _prestart_outage_server(request: pytest.FixtureRequest) -> None:
     """Start the outage server in the background while the other tests run: a JVM start takes 15 s or more."""
-    wanted = any("test_outage" in item.nodeid for item in request.session.items)
-    if wanted and local_server.is_installed() and not _outage_start:
-        thread = threading.Thread(target=_start_quietly, name="outage-server-start", daemon=True)
-        thread.start()
-        _outage_start.append(thread)
-
-
-def _start_quietly() -> None:
-    # A failure shows up in the test itself, which starts the server again and reports why.
-    with contextlib.suppress(Exception):
-        local_server.start(OUTAGE)
+    OUTAGE_START.begin(request.session.items)
 
 
 def start_outage_server() -> None:
-    """Wait for the background start, then make sure the server is up (starting it if that failed)."""
-    for thread in _outage_start:
-        thread.join(timeout=180)
-    local_server.start(OUTAGE)
+    OUTAGE_START.wait()

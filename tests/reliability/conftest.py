@@ -8,7 +8,6 @@ the session begins and test_faults only waits for it.
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import time
@@ -23,31 +22,19 @@ from api.app import create_app
 from queries import local_server
 from queries.repository import Repository
 from tests.api.conftest import load_cases, make_settings, neo4j_settings  # noqa: F401  (a pytest fixture)
+from tests.throwaway import BackgroundStart
 
 KILL = local_server.Instance("killtest", bolt_port=21687, http_port=21474, heap="2g", pagecache="256m")
-_kill_start: list[threading.Thread] = []
-
-
-def _start_quietly() -> None:
-    # A failure shows up in test_faults, which starts the server again and reports why.
-    with contextlib.suppress(Exception):
-        local_server.start(KILL)
+KILL_START = BackgroundStart(KILL, wanted_by="test_faults", wait_s=240, start_timeout_s=240)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _prestart_kill_server(request: pytest.FixtureRequest) -> None:
-    wanted = any("test_faults" in item.nodeid for item in request.session.items)
-    if wanted and local_server.is_installed() and not _kill_start:
-        thread = threading.Thread(target=_start_quietly, name="kill-server-start", daemon=True)
-        thread.start()
-        _kill_start.append(thread)
+    KILL_START.begin(request.session.items)
 
 
 def start_kill_server() -> None:
-    """Wait for the background start, then make sure the server is up (starting it if that failed)."""
-    for thread in _kill_start:
-        thread.join(timeout=240)
-    local_server.start(KILL, timeout=240)
+    KILL_START.wait()
 
 
 # -- the API over real HTTP ---------------------------------------------------------------------
