@@ -364,6 +364,7 @@ class Repository:
         _sort(down)
         return down
 
+
 def _sort(data: Dataset) -> None:
     """The database returns rows in no set order: sorted records make every answer, proofs included,
     the same from one read to the next."""
