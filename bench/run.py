@@ -52,7 +52,7 @@ from bench.stats import pct
 from graph.control import bulk_control
 from graph.model import Dataset, Entity
 from loaders.bulk_import import bulk_import
-from loaders.pipeline import load_id, parse
+from loaders.pipeline import load_record, parse
 from queries import local_server, records
 from queries.cypher import statement
 from queries.local_server import Instance
@@ -491,8 +491,7 @@ def run_suite(plan: Plan, out_dir: Path) -> dict[str, Any]:
 
         # Materialised control is computed from the parsed graph and imported with it: reading
         # a national graph back over Bolt to compute it would cost more than the import itself.
-        bulk_import(BENCH, data, load={"id": load_id("registry-csv", folder), "format": "registry-csv",
-                                       "path": str(folder)}, control_as_of=AS_OF, log=note)
+        bulk_import(BENCH, data, load=load_record("registry-csv", folder), control_as_of=AS_OF, log=note)
         seconds = time.perf_counter() - t0
         r["bulk_import_s"] = round(seconds, 1)
         r["bulk_import_stakes_per_s"] = round(len(data.stakes) / seconds, 1)

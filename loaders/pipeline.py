@@ -76,6 +76,11 @@ def load_id(fmt: str, path: Path) -> str:
     return f"{fmt}:{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}"
 
 
+def load_record(fmt: str, path: Path) -> dict[str, str]:
+    """The ``Load`` provenance node's id, format and path, whichever path writes it."""
+    return {"id": load_id(fmt, path), "format": fmt, "path": str(path.resolve())}
+
+
 def load(
     repo: Repository,
     fmt: str,
@@ -88,7 +93,7 @@ def load(
     data = parse(fmt, path, **options)
     counts = repo.write_dataset(
         data,
-        load={"id": load_id(fmt, path), "format": fmt, "path": str(path.resolve())},
+        load=load_record(fmt, path),
         progress=progress,
     )
     if materialise:
@@ -116,7 +121,7 @@ def bulk_load(
     counts = bulk_import(
         instance,
         data,
-        load={"id": load_id(fmt, path), "format": fmt, "path": str(path.resolve())},
+        load=load_record(fmt, path),
         control_as_of=date.today() if materialise else None,
         log=log,
     )
