@@ -14,13 +14,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.deps import apply_schema_once
-from api.errors import CatchAllMiddleware, install_error_handlers
-from api.routers import control, entities, graph, guide, health, loads, screening
-from api.schemas import ErrorResponse
-from api.settings import ApiSettings
-from graph.errors import DatabaseUnavailable
-from queries.repository import Repository, connect
+from ownergraph.api.deps import apply_schema_once
+from ownergraph.api.errors import CatchAllMiddleware, install_error_handlers
+from ownergraph.api.routers import control, entities, graph, guide, health, loads, screening
+from ownergraph.api.settings import ApiSettings
+from ownergraph.graph.errors import DatabaseUnavailable
+from ownergraph.queries.repository import Repository, connect
+from ownergraph.schemas import ErrorResponse
 
 log = logging.getLogger("ownergraph.api")
 

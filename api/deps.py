@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import hmac
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 
-from api.errors import ApiError
-from api.pagination import Page, decode_cursor
-from api.service import OwnershipService
-from api.settings import ApiSettings
-from queries.repository import Repository
+from ownergraph.api.errors import ApiError
+from ownergraph.api.settings import ApiSettings
+from ownergraph.graph.params import (
+    DEFAULT_RELATIVE_THRESHOLD,
+    DEFAULT_RULESET,
+    DEFAULT_THRESHOLD,
+    ControlParams,
+    Ruleset,
+)
+from ownergraph.pagination import Page, decode_cursor
+from ownergraph.queries.repository import Repository
+from ownergraph.service import OwnershipService
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -63,7 +70,6 @@ def _as_of(
 
 AsOfDep = Annotated[date, Depends(_as_of)]
 
-Ruleset = Literal["majority", "relative"]
 RulesetQuery = Annotated[
     Ruleset, Query(description="`majority` (control = more than `threshold` of the votes) or `relative`.")
 ]
@@ -74,6 +80,29 @@ RelativeThresholdQuery = Annotated[
     float,
     Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Relative ruleset threshold t_rel, a fraction 0..1."),
 ]
+
+
+def _control_params(
+    as_of: AsOfDep,
+    ruleset: RulesetQuery = DEFAULT_RULESET,
+    threshold: ThresholdQuery = DEFAULT_THRESHOLD,
+    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
+) -> ControlParams:
+    return ControlParams(as_of, ruleset, threshold, relative_threshold)
+
+
+def _beneficial_control_params(
+    as_of: AsOfDep,
+    ruleset: RulesetQuery = DEFAULT_RULESET,
+    control_threshold: ThresholdQuery = DEFAULT_THRESHOLD,
+    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
+) -> ControlParams:
+    # ``threshold`` is the beneficial-ownership threshold on this route; control's is ``control_threshold``.
+    return ControlParams(as_of, ruleset, control_threshold, relative_threshold)
+
+
+ControlParamsDep = Annotated[ControlParams, Depends(_control_params)]
+BeneficialControlParamsDep = Annotated[ControlParams, Depends(_beneficial_control_params)]
 
 
 # -- pagination ---------------------------------------------------------------

@@ -18,8 +18,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.errors import DatabaseUnavailable, EntityNotFound, InvalidParameter
-from loaders.errors import LoadRejected
+from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound, InvalidParameter
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.pagination import InvalidCursor
 
 log = logging.getLogger("ownergraph.api")
 
@@ -71,7 +72,7 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
         return _json(404, f"No entity with id {exc.entity_id!r}.", "entity_not_found")
 
     async def invalid_parameter(_: Request, exc: Exception) -> JSONResponse:
-        return _json(422, str(exc), "invalid_parameter")
+        return _json(422, str(exc), "invalid_cursor" if isinstance(exc, InvalidCursor) else "invalid_parameter")
 
     async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
         log.warning("graph database unavailable: %s", exc)

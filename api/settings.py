@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from queries.settings import Neo4jSettings
+from ownergraph.queries.settings import Neo4jSettings
 
 # Tokens that appear in tutorials and .env templates: a server holding one is as open as one without.
 _WEAK_TOKENS = frozenset(

@@ -22,7 +22,7 @@ from datetime import date
 
 import networkx as nx
 
-from graph.model import Dataset, valid_at
+from ownergraph.graph.model import Dataset, valid_at
 
 
 def ownership_digraph(data: Dataset, as_of: date) -> nx.DiGraph:

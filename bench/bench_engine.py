@@ -16,8 +16,9 @@ import resource
 import time
 from datetime import date
 
-from graph.control import bulk_control
-from graph.model import Concert, Control, Dataset, Entity, Share, Stake
+from ownergraph.graph.control import bulk_control
+from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
+from ownergraph.graph.params import ControlParams
 
 AS_OF = date(2024, 6, 30)
 
@@ -73,7 +74,7 @@ def main() -> None:
     t1 = time.perf_counter()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     c1 = time.process_time()
-    result = bulk_control(data, as_of=AS_OF, ruleset=args.ruleset)
+    result = bulk_control(data, ControlParams(AS_OF, args.ruleset))
     c2 = time.process_time()
     t2 = time.perf_counter()
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

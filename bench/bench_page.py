@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.model import Control, Dataset, Entity, Share, Stake
-from graph.neighbourhood import GraphView, neighbourhood
-from graph.render import render_html
+from ownergraph.graph.model import Control, Dataset, Entity, Share, Stake
+from ownergraph.graph.neighbourhood import GraphView, neighbourhood
+from ownergraph.graph.render import render_html
 
 KINDS = ("company", "partnership", "person", "fund", "state_body")
 AS_OF = date(2024, 6, 30)

@@ -44,19 +44,21 @@ import psutil
 from neo4j import Driver, GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
-from api.service import OwnershipService
 from bench.baseline_control import plain_ultimate_controllers
 from bench.generate import generate
 from bench.http_load import LoadResult, run_load, run_wrk, wrk_available
 from bench.stats import pct
-from graph.control import bulk_control
-from graph.model import Dataset, Entity
-from loaders.bulk_import import bulk_import
-from loaders.pipeline import load_record, parse
-from queries import local_server, records
-from queries.cypher import statement
-from queries.local_server import Instance
-from queries.repository import Repository
+from ownergraph.bulk_import import bulk_import
+from ownergraph.graph.control import bulk_control
+from ownergraph.graph.model import Dataset, Entity
+from ownergraph.graph.params import ControlParams
+from ownergraph.localneo4j import server as local_server
+from ownergraph.localneo4j.server import Instance
+from ownergraph.pipeline import load_record, parse
+from ownergraph.queries import records
+from ownergraph.queries.cypher import statement
+from ownergraph.queries.repository import Repository
+from ownergraph.service import OwnershipService
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Instance("bench", bolt_port=27687, http_port=27474, heap="4g", pagecache="2g")
@@ -184,7 +186,7 @@ def server_version(driver: Driver) -> str:
 
 def registry(companies: int, seed: int, log: Callable[[str], None]) -> tuple[Path, dict[str, int]]:
     """The generated registry folder, reused between runs (generation is deterministic)."""
-    folder = local_server.project_root() / ".ownergraph" / "bench" / f"registry-{companies}-seed{seed}"
+    folder = local_server.home() / "bench" / f"registry-{companies}-seed{seed}"
     marker = folder / "counts.json"
     if marker.exists():
         log(f"reusing {folder}")
@@ -237,7 +239,7 @@ def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str]) ->
     service = OwnershipService(repo)
     mat_query = statement("browser/02_ultimate_controller")
     for warm in ids[:20]:  # plans compiled and store pages cached before anything is timed
-        service.controllers(warm, as_of=AS_OF)
+        service.controllers(warm, ControlParams(AS_OF))
         timed_query(driver, VARLENGTH_UP, plan.varlength_timeout_s, id=warm)
         timed_query(driver, mat_query, plan.varlength_timeout_s, id=warm)
     live: list[float] = []
@@ -248,7 +250,7 @@ def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str]) ->
     # Interleaved per entity, so a burst of load from other work on the machine hits all three alike.
     for target in ids:
         t0 = time.perf_counter()
-        answer = service.controllers(target, as_of=AS_OF)
+        answer = service.controllers(target, ControlParams(AS_OF))
         live.append((time.perf_counter() - t0) * 1000)
         statuses[answer.status] += 1
         # Read the way the baseline is read (one auto-commit query), so the two compare like for like.
@@ -278,7 +280,7 @@ def measure_reverse(run: Run, plan: Plan, driver: Driver, hubs: list[str]) -> No
     timeouts = 0
     for hub in hubs:
         t0 = time.perf_counter()
-        service.controlled_response(hub, as_of=AS_OF, limit=100)
+        service.controlled_response(hub, ControlParams(AS_OF), limit=100)
         ours.append((time.perf_counter() - t0) * 1000)
         ms, timed_out, _ = timed_query(driver, VARLENGTH_DOWN, plan.varlength_timeout_s, id=hub)
         var.append(ms)
@@ -317,7 +319,7 @@ def bulk_control_child(folder: Path) -> dict[str, float]:
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     t0 = time.perf_counter()
-    result = bulk_control(data, as_of=AS_OF)
+    result = bulk_control(data, ControlParams(AS_OF))
     seconds = time.perf_counter() - t0
     done.set()
     watcher.join()
@@ -349,7 +351,7 @@ def measure_bulk_control(run: Run, plan: Plan, folder: Path) -> None:
     sample_dir, _ = registry(plan.baseline_control_companies, SEED, run.log)
     sample = parse("registry-csv", sample_dir)
     t0 = time.perf_counter()
-    ours = bulk_control(sample, as_of=AS_OF)
+    ours = bulk_control(sample, ControlParams(AS_OF))
     ours_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     plain = plain_ultimate_controllers(sample, as_of=AS_OF)
@@ -376,7 +378,7 @@ def measure_http(run: Run, plan: Plan, ids: list[str]) -> None:
     env.update({"NEO4J_URI": BENCH.bolt_uri, "NEO4J_USERNAME": "neo4j", "NEO4J_PASSWORD": BENCH.password(),
                 "NEO4J_DATABASE": "neo4j"})
     env.pop("OWNERGRAPH_API_TOKEN", None)  # read-only server: the bench never writes through HTTP
-    cmd = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "uvicorn", "ownergraph.api.app:create_app", "--factory", "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(plan.http_workers), "--log-level", "warning", "--no-access-log"]
     # The server's log goes to a file: a pipe nobody reads fills up and blocks every request thread.
     server_log = (BENCH.root / "logs" / "bench-uvicorn.log").open("wb")
@@ -436,8 +438,8 @@ def measure_http(run: Run, plan: Plan, ids: list[str]) -> None:
 def measure_page(run: Run, plan: Plan) -> None:
     from bench.bench_page import AS_OF as PAGE_AS_OF
     from bench.bench_page import owner_tree, time_build
-    from graph.neighbourhood import neighbourhood
-    from graph.render import render_html
+    from ownergraph.graph.neighbourhood import neighbourhood
+    from ownergraph.graph.render import render_html
 
     data = owner_tree(500 * 3)
     render_html(neighbourhood(data, "E00000", as_of=PAGE_AS_OF, node_budget=5), title="warm-up")

@@ -15,8 +15,8 @@ from datetime import date
 
 import networkx as nx
 
-from graph.answers import QualityFlag, ShareInfo
-from graph.model import CONTROL_BASES, Concert, Control, Dataset, Entity, Share, Stake, valid_at
+from ownergraph.graph.answers import QualityFlag, ShareInfo
+from ownergraph.graph.model import CONTROL_BASES, Concert, Control, Dataset, Entity, Share, Stake, valid_at
 
 # Known shares of one company may sum to 100% plus rounding (spec: 0.5 pp).
 SUM_TOLERANCE = 0.005
@@ -73,7 +73,7 @@ def share_info(share: Share, derived: bool = False) -> ShareInfo:
 def build_view(data: Dataset, as_of: date) -> View:
     """The view of ``data`` at ``as_of`` (spec section 1).
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("a", "A", "company")],
     ...             stakes=[Stake("p", "a", Share(exact=0.6), end=date(2020, 1, 1)),
     ...                     Stake("a", "a", Share(exact=0.1))])
@@ -198,7 +198,7 @@ def upstream_closure(data: Dataset, target_id: str) -> set[str]:
     CONTROLS and ACTS_IN_CONCERT edge among them; ``controllers`` and
     ``owners`` then answer as on the whole graph.
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(stakes=[Stake("p", "b", Share(exact=1.0)), Stake("b", "a", Share(exact=0.6)),
     ...                     Stake("a", "x", Share(exact=0.6))])
     >>> sorted(upstream_closure(d, "a"))
@@ -228,7 +228,7 @@ def downstream_closure(data: Dataset, entity_id: str) -> set[str]:
     ``controlled`` needs the upstream closure of this set to answer as on the
     whole graph.
 
-    >>> from graph.model import Stake, Share
+    >>> from ownergraph.graph.model import Stake, Share
     >>> d = Dataset(stakes=[Stake("p", "b", Share(exact=1.0)), Stake("b", "a", Share(exact=0.6))])
     >>> sorted(downstream_closure(d, "b"))
     ['a', 'b']
@@ -303,7 +303,7 @@ def derive_shares(stakes: list[Stake], entities: dict[str, Entity]) -> list[Stak
 
     ``stakes`` must be every stake in force of each company concerned (the view at one date).
 
-    >>> from graph.model import Entity, Stake
+    >>> from ownergraph.graph.model import Entity, Stake
     >>> s = derive_shares([Stake("a", "c", subscribed_capital=30.0), Stake("b", "c", subscribed_capital=70.0)], {})
     >>> [(x.share.exact, x.share_derived) for x in s]
     [(0.3, True), (0.7, True)]

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from graph.answers import (
+from ownergraph.graph.answers import (
     Cluster,
     ClusterMember,
     ClusterOwner,
@@ -14,12 +14,13 @@ from graph.answers import (
     CommonOwner,
     CommonOwnersAnswer,
 )
-from graph.build import View, build_view, restrict, upstream_closure
-from graph.control import check_parameters, ultimate_in_view
-from graph.engine import EPS
-from graph.errors import EntityNotFound, InvalidParameter
-from graph.model import Dataset
-from graph.ownership import IOResult, integrated_ownership
+from ownergraph.graph.build import View, build_view, restrict, upstream_closure
+from ownergraph.graph.control import ultimate_in_view
+from ownergraph.graph.engine import EPS
+from ownergraph.graph.errors import EntityNotFound
+from ownergraph.graph.model import Dataset
+from ownergraph.graph.ownership import IOResult, integrated_ownership
+from ownergraph.graph.params import DEFAULT_MIN_IO, ControlParams, check_fraction
 
 
 def _owned_ids(view: View) -> set[str]:
@@ -37,7 +38,7 @@ def common_owners(data: Dataset, ids: Iterable[str], *, as_of: date) -> CommonOw
     ``nearest``: no other common owner lies strictly between it and the
     members; ``top_level``: it has no owner itself. Shares at lower bound.
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity(i, i, "company") for i in "pgab"],
     ...             stakes=[Stake("p", "g", Share(exact=1.0)), Stake("g", "a", Share(exact=0.4)),
     ...                     Stake("g", "b", Share(exact=0.3))])
@@ -71,14 +72,11 @@ def common_owners(data: Dataset, ids: Iterable[str], *, as_of: date) -> CommonOw
 
 def clusters(
     data: Dataset,
+    params: ControlParams,
     *,
     founded_from: date | None,
     founded_to: date | None,
-    as_of: date,
-    min_io: float = 0.25,
-    ruleset: str = "majority",
-    threshold: float = 0.5,
-    relative_threshold: float = 0.30,
+    min_io: float = DEFAULT_MIN_IO,
 ) -> ClustersAnswer:
     """Entities founded in the window grouped by a shared ultimate controller or common owner.
 
@@ -90,20 +88,18 @@ def clusters(
     A member can appear in several groups. Largest
     groups first. ``data`` must hold the members' upstream closures.
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("x", "X", "company"), Entity("y", "Y", "company"),
     ...                       Entity("a", "A", "company", founded=date(2024, 3, 1)),
     ...                       Entity("b", "B", "company", founded=date(2024, 3, 9))],
     ...             stakes=[Stake(o, m, Share(exact=0.5)) for o in "xy" for m in "ab"])
-    >>> ans = clusters(d, founded_from=date(2024, 3, 1), founded_to=date(2024, 3, 31),
-    ...                as_of=date(2024, 6, 1))
+    >>> ans = clusters(d, ControlParams(date(2024, 6, 1)), founded_from=date(2024, 3, 1),
+    ...                founded_to=date(2024, 3, 31))
     >>> [(c.controller.id, [o.id for o in c.common_owners], [m.id for m in c.members]) for c in ans.clusters]
     [('x', ['x', 'y'], ['a', 'b'])]
     """
-    check_parameters(ruleset, threshold, relative_threshold)
-    if not 0.0 <= min_io <= 1.0:
-        raise InvalidParameter(f"min_io must be between 0 and 1, got {min_io!r}")
-    view = build_view(data, as_of)
+    check_fraction("min_io", min_io)
+    view = build_view(data, params.as_of)
     window = [
         e.id for e in view.entities.values()
         if e.founded is not None
@@ -114,8 +110,7 @@ def clusters(
     by_owner: dict[str, set[str]] = defaultdict(set)
     basis: dict[str, set[str]] = defaultdict(set)
     groups: dict[str, str | None] = {}
-    for m, ucs in ultimate_in_view(view, window, ruleset=ruleset, threshold=threshold,
-                                   relative_threshold=relative_threshold).items():
+    for m, ucs in ultimate_in_view(view, window, params).items():
         for u, g in ucs:
             if u != m:
                 by_owner[u].add(m)
@@ -148,5 +143,6 @@ def clusters(
         )
         out.append(Cluster(named[0], members, tuple(named)))
     out.sort(key=lambda c: (-len(c.members), c.controller.id))
-    return ClustersAnswer(as_of, founded_from, founded_to, min_io, ruleset, threshold, relative_threshold,
+    return ClustersAnswer(params.as_of, founded_from, founded_to, min_io, params.ruleset, params.threshold,
+                          params.relative_threshold,
                           tuple(out), tuple(view.flags) + tuple(io.flags))

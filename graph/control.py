@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from graph.answers import (
+from ownergraph.graph.answers import (
     ControlAnswer,
     ControlledAnswer,
     ControlledEntity,
@@ -23,8 +23,8 @@ from graph.answers import (
     StakeRef,
     UltimateController,
 )
-from graph.build import View, build_view, restrict, share_info, upstream_closure
-from graph.engine import (
+from ownergraph.graph.build import View, build_view, restrict, share_info, upstream_closure
+from ownergraph.graph.engine import (
     EPS,
     HI,
     LO,
@@ -37,30 +37,15 @@ from graph.engine import (
     solve,
     ultimate,
 )
-from graph.errors import EntityNotFound, InvalidParameter
-from graph.gcpause import gc_paused
-from graph.model import Control, Dataset, Stake
-from graph.ownership import integrated_ownership
+from ownergraph.graph.errors import EntityNotFound
+from ownergraph.graph.gcpause import gc_paused
+from ownergraph.graph.model import Control, Dataset, Stake
+from ownergraph.graph.ownership import integrated_ownership
+from ownergraph.graph.params import ControlParams
 
-__all__ = ["RULESETS", "bulk_control", "check_parameters", "controlled", "controllers", "upstream_closure"]
+__all__ = ["bulk_control", "controlled", "controllers", "upstream_closure"]
 
-RULESETS = ("majority", "relative")
 LARGEST_HOLDERS = 10
-
-
-def check_parameters(ruleset: str, threshold: float, relative_threshold: float) -> None:
-    """Raise ``InvalidParameter`` for an unknown ruleset or a threshold outside [0, 1].
-
-    >>> check_parameters("plurality", 0.5, 0.3)
-    Traceback (most recent call last):
-    ...
-    graph.errors.InvalidParameter: unknown ruleset 'plurality' (expected one of: majority, relative)
-    """
-    if ruleset not in RULESETS:
-        raise InvalidParameter(f"unknown ruleset {ruleset!r} (expected one of: {', '.join(RULESETS)})")
-    for name, value in (("threshold", threshold), ("relative_threshold", relative_threshold)):
-        if not 0.0 <= value <= 1.0:  # also refuses NaN
-            raise InvalidParameter(f"{name} must be between 0 and 1, got {value!r}")
 
 
 @dataclass(slots=True)
@@ -71,66 +56,50 @@ class _Run:
     net: Net
     lo: Solved
     hi: Solved
-    ruleset: str
-    threshold: float
-    relative_threshold: float
+    params: ControlParams
 
 
-def _run(view: View, ruleset: str, threshold: float, relative_threshold: float, *, record: bool) -> _Run:
+def _run(view: View, params: ControlParams, *, record: bool) -> _Run:
     net = compile_view(view, keep_stakes=record)
     order = component_order(net)
-    kw = {"ruleset": ruleset, "threshold": threshold, "relative_threshold": relative_threshold}
+    kw = {"ruleset": params.ruleset, "threshold": params.threshold, "relative_threshold": params.relative_threshold}
     lo = solve(net, LO, order=order, record=record, **kw)  # type: ignore[arg-type]
     hi = lo
     if net.uncertain:
         affected = None if record else affected_by_uncertainty(net)
         hi = solve(net, HI, order=order, record=record, reuse=lo, affected=affected, **kw)  # type: ignore[arg-type]
-    return _Run(view, net, lo, hi, ruleset, threshold, relative_threshold)
+    return _Run(view, net, lo, hi, params)
 
 
 def controllers(
     data: Dataset,
     target_id: str,
-    *,
-    as_of: date,
-    ruleset: str = "majority",
-    threshold: float = 0.5,
-    relative_threshold: float = 0.30,
+    params: ControlParams,
 ) -> ControlAnswer:
     """The ultimate controllers of ``target_id`` with their chains of control.
 
     Computed on ``upstream_closure(data, target_id)`` only, so ``data`` may be
     exactly that closure as read from the database.
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("b", "B", "company"),
     ...                       Entity("a", "A", "company")],
     ...             stakes=[Stake("p", "b", Share(exact=0.8)), Stake("b", "a", Share(exact=0.6))])
-    >>> ans = controllers(d, "a", as_of=date(2024, 1, 1))
+    >>> ans = controllers(d, "a", ControlParams(date(2024, 1, 1)))
     >>> ans.status, [u.id for u in ans.ultimate_controllers]
     ('controlled', ['p'])
     >>> [(s.from_id, s.to_id, s.rule) for s in ans.ultimate_controllers[0].chain]
     [('p', 'b', 'majority'), ('b', 'a', 'majority')]
     """
-    check_parameters(ruleset, threshold, relative_threshold)
     if not any(e.id == target_id for e in data.entities):
         raise EntityNotFound(target_id)
-    view = build_view(restrict(data, upstream_closure(data, target_id)), as_of)
-    return controllers_in_view(view, target_id, ruleset=ruleset, threshold=threshold,
-                               relative_threshold=relative_threshold)
+    view = build_view(restrict(data, upstream_closure(data, target_id)), params.as_of)
+    return controllers_in_view(view, target_id, params)
 
 
-def controllers_in_view(
-    view: View,
-    target_id: str,
-    *,
-    ruleset: str = "majority",
-    threshold: float = 0.5,
-    relative_threshold: float = 0.30,
-) -> ControlAnswer:
+def controllers_in_view(view: View, target_id: str, params: ControlParams) -> ControlAnswer:
     """``controllers`` on a view already built (for callers that reuse one view)."""
-    check_parameters(ruleset, threshold, relative_threshold)
-    run = _run(view, ruleset, threshold, relative_threshold, record=True)
+    run = _run(view, params, record=True)
     net = run.net
     y = net.index[target_id]
     uc_lo = expand(net, run.lo.ctrl, ultimate(net, run.lo.ctrl, y))
@@ -154,9 +123,9 @@ def controllers_in_view(
         target_id=target_id,
         name=view.name(target_id),
         as_of=view.as_of,
-        ruleset=ruleset,
-        threshold=threshold,
-        relative_threshold=relative_threshold,
+        ruleset=params.ruleset,
+        threshold=params.threshold,
+        relative_threshold=params.relative_threshold,
         status=status,
         ultimate_controllers=definite,
         possible_ultimate_controllers=possible,
@@ -170,11 +139,8 @@ def controllers_in_view(
 def controlled(
     data: Dataset,
     controller_id: str,
+    params: ControlParams,
     *,
-    as_of: date,
-    ruleset: str = "majority",
-    threshold: float = 0.5,
-    relative_threshold: float = 0.30,
     founded_from: date | None = None,
     founded_to: date | None = None,
 ) -> ControlledAnswer:
@@ -185,18 +151,17 @@ def controlled(
     uncertain shares at their highest. ``founded_from``/``founded_to`` filter
     on the controlled entity's founding date (inclusive; undated ones drop out).
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("b", "B", "company"),
     ...                       Entity("a", "A", "company")],
     ...             stakes=[Stake("p", "b", Share(exact=0.8)), Stake("b", "a", Share(exact=0.6))])
-    >>> [(c.id, len(c.chain)) for c in controlled(d, "p", as_of=date(2024, 1, 1)).controlled]
+    >>> [(c.id, len(c.chain)) for c in controlled(d, "p", ControlParams(date(2024, 1, 1))).controlled]
     [('a', 2), ('b', 1)]
     """
-    check_parameters(ruleset, threshold, relative_threshold)
     if not any(e.id == controller_id for e in data.entities):
         raise EntityNotFound(controller_id)
-    view = build_view(data, as_of)
-    run = _run(view, ruleset, threshold, relative_threshold, record=True)
+    view = build_view(data, params.as_of)
+    run = _run(view, params, record=True)
     net = run.net
     x = net.index[controller_id]
     provers = {LO: _Prover(run, run.lo), HI: _Prover(run, run.hi)}
@@ -218,8 +183,9 @@ def controlled(
             out.append(ControlledEntity(e.id, e.name, e.kind, e.founded, bound == LO, group, chain))
             break
     out.sort(key=lambda c: (not c.definite, c.id))
-    return ControlledAnswer(controller_id, view.name(controller_id), as_of, ruleset, threshold,
-                            relative_threshold, founded_from, founded_to, tuple(out), tuple(view.flags))
+    return ControlledAnswer(controller_id, view.name(controller_id), params.as_of, params.ruleset,
+                            params.threshold, params.relative_threshold, founded_from, founded_to, tuple(out),
+                            tuple(view.flags))
 
 
 def _as_controller(net: Net, solved: Solved, x: int, y: int) -> int | None:
@@ -238,46 +204,35 @@ _NO_CONTROLLER = ControlSummary("no_controller", (), ())
 
 def bulk_control(
     data: Dataset,
-    *,
-    as_of: date,
-    ruleset: str = "majority",
-    threshold: float = 0.5,
-    relative_threshold: float = 0.30,
+    params: ControlParams,
 ) -> dict[str, ControlSummary]:
     """Status and ultimate controllers of every entity, without chains (same as ``controllers``).
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("a", "A", "company")],
     ...             stakes=[Stake("p", "a", Share(exact=0.6))])
-    >>> bulk_control(d, as_of=date(2024, 1, 1))["a"]
+    >>> bulk_control(d, ControlParams(date(2024, 1, 1)))["a"]
     ControlSummary(status='controlled', ultimate_controllers=('p',), possible_ultimate_controllers=('p',), groups=())
     """
-    return bulk_control_relation(
-        data, as_of=as_of, ruleset=ruleset, threshold=threshold, relative_threshold=relative_threshold
-    )[0]
+    return bulk_control_relation(data, params)[0]
 
 
 def bulk_control_relation(
     data: Dataset,
-    *,
-    as_of: date,
-    ruleset: str = "majority",
-    threshold: float = 0.5,
-    relative_threshold: float = 0.30,
+    params: ControlParams,
 ) -> tuple[dict[str, ControlSummary], dict[str, tuple[str, ...]]]:
     """``bulk_control`` plus, for every controlled entity, all its definite controllers
     (ultimate and intermediate; a bloc given as its members), from one computation.
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("b", "B", "company"),
     ...                       Entity("a", "A", "company")],
     ...             stakes=[Stake("p", "b", Share(exact=0.8)), Stake("b", "a", Share(exact=0.6))])
-    >>> bulk_control_relation(d, as_of=date(2024, 1, 1))[1]["a"]
+    >>> bulk_control_relation(d, ControlParams(date(2024, 1, 1)))[1]["a"]
     ('b', 'p')
     """
-    check_parameters(ruleset, threshold, relative_threshold)
     with gc_paused():
-        return _bulk(data, as_of, ruleset, threshold, relative_threshold)
+        return _bulk(data, params)
 
 
 def _controller_ids(net: Net, ctrl: dict[int, int]) -> tuple[str, ...]:
@@ -290,10 +245,9 @@ def _controller_ids(net: Net, ctrl: dict[int, int]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _bulk(data: Dataset, as_of: date, ruleset: str, threshold: float,
-          relative_threshold: float) -> tuple[dict[str, ControlSummary], dict[str, tuple[str, ...]]]:
-    view = build_view(data, as_of)
-    run = _run(view, ruleset, threshold, relative_threshold, record=False)
+def _bulk(data: Dataset, params: ControlParams) -> tuple[dict[str, ControlSummary], dict[str, tuple[str, ...]]]:
+    view = build_view(data, params.as_of)
+    run = _run(view, params, record=False)
     net = run.net
     every = {net.ids[y]: _controller_ids(net, run.lo.ctrl[y]) for y in range(net.n) if run.lo.ctrl[y]}
     ids = net.ids
@@ -470,7 +424,7 @@ class _Prover:
                 contributing.append(_stake_ref(s, lo if bound == LO else hi))
         pooled = sum(r.voting_share for r in contributing)
         own = net.stake_votes.get((x, y), []) if x < net.n else []
-        rule = "concert" if x >= net.n else ("majority" if why == "P" or pooled > self.run.threshold + EPS
+        rule = "concert" if x >= net.n else ("majority" if why == "P" or pooled > self.run.params.threshold + EPS
                                              else "relative")
         first = own[0][0] if own else None
         return ControlStep(
@@ -489,17 +443,9 @@ class _Prover:
 
 
 
-def ultimate_in_view(
-    view: View,
-    targets: list[str],
-    *,
-    ruleset: str = "majority",
-    threshold: float = 0.5,
-    relative_threshold: float = 0.30,
-) -> dict[str, list[tuple[str, str | None]]]:
+def ultimate_in_view(view: View, targets: list[str], params: ControlParams) -> dict[str, list[tuple[str, str | None]]]:
     """Definite ultimate controllers (id, group) of each target, for callers holding a view."""
-    check_parameters(ruleset, threshold, relative_threshold)
-    run = _run(view, ruleset, threshold, relative_threshold, record=False)
+    run = _run(view, params, record=False)
     net = run.net
     ctrl = run.lo.ctrl
     return {

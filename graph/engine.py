@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components
+from scipy.sparse.csgraph import breadth_first_order
 
-from graph.build import View
-from graph.model import Share, Stake
+from ownergraph.graph.build import View
+from ownergraph.graph.components import strong_components
+from ownergraph.graph.model import Share, Stake
 
 # Floating-point slack for threshold comparisons: 0.1 + 0.2 + 0.2 must not exceed 0.5.
 EPS = 1e-9
@@ -31,7 +32,6 @@ _ZERO = Share(exact=0.0)
 _EMPTY: dict[int, int] = {}  # shared "no controllers" value; never written to
 
 LO, HI = 1, 2  # positions of the bounds in a holder record (holder, lo, hi)
-SMALL_GRAPH = 2000  # up to this many entities the component order is found in plain Python
 
 
 @dataclass(slots=True)
@@ -215,11 +215,8 @@ def component_order(net: Net) -> tuple[list[int], list[int]]:
     n = net.n
     if n == 0:
         return [], []
-    if n <= SMALL_GRAPH:
-        return _tarjan_order(net)
     src, dst = _influence_edges(net)
-    g = csr_matrix((np.ones(src.size, dtype=np.int8), (src, dst)), shape=(n, n))
-    ncomp, labels = connected_components(g, directed=True, connection="strong")
+    ncomp, labels = strong_components(n, src, dst)
     ls, ld = labels[src], labels[dst]
     keep = ls != ld
     ls, ld = ls[keep], ld[keep]
@@ -374,68 +371,6 @@ def solve(
                     if any(m in cz for m in net.bloc_members[bl - n]):
                         del cz[bl]
     return Solved(ctrl, reasons)
-
-
-def _tarjan_order(net: Net) -> tuple[list[int], list[int]]:
-    """``component_order`` in plain Python: faster than scipy's set-up on query-sized graphs."""
-    n = net.n
-    succ: list[list[int]] = [[] for _ in range(n)]
-    ip, hold, vhi = net.indptr, net.hold, net.vhi
-    for y in range(n):
-        for k in range(ip[y], ip[y + 1]):
-            if vhi[k] > 0.0:
-                succ[hold[k]].append(y)
-    for y, lst in net.ctl_in.items():
-        for c in lst:
-            succ[c].append(y)
-    index = [-1] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    comps: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        work = [(root, 0)]
-        while work:
-            v, pos = work.pop()
-            if pos == 0:
-                index[v] = low[v] = counter
-                counter += 1
-                stack.append(v)
-                on_stack[v] = True
-            edges = succ[v]
-            while pos < len(edges):
-                w = edges[pos]
-                pos += 1
-                if index[w] == -1:
-                    work.append((v, pos))
-                    work.append((w, 0))
-                    break
-                if on_stack[w]:
-                    low[v] = min(low[v], index[w])
-            else:
-                if low[v] == index[v]:
-                    comp = []
-                    while True:
-                        w = stack.pop()
-                        on_stack[w] = False
-                        comp.append(w)
-                        if w == v:
-                            break
-                    comps.append(comp)
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[v])
-    # Tarjan emits a component after everything it reaches: reversed, owners come first.
-    order: list[int] = []
-    sizes: list[int] = []
-    for comp in reversed(comps):
-        comp.sort()
-        order.extend(comp)
-        sizes.extend([len(comp)] * len(comp))
-    return order, sizes
 
 
 def _inner_successors(net: Net, comp: list[int]) -> dict[int, list[int]]:

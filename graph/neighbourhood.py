@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
-from graph.build import derive_shares
-from graph.errors import EntityNotFound, InvalidParameter
-from graph.model import Dataset, Entity, Share, Stake, valid_at
+from ownergraph.graph.build import derive_shares
+from ownergraph.graph.errors import EntityNotFound, InvalidParameter
+from ownergraph.graph.model import Dataset, Entity, Share, Stake, valid_at
 
 Direction = Literal["up", "down", "both"]
 DIRECTIONS: tuple[str, ...] = ("up", "down", "both")
@@ -124,7 +124,7 @@ def neighbourhood(
 
     Examples
     --------
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> data = Dataset(
     ...     entities=[Entity("A", "Alpha", "company"), Entity("P", "Pat", "person")],
     ...     stakes=[Stake("P", "A", Share(exact=0.6))],

@@ -18,10 +18,10 @@ from scipy.sparse import csc_matrix, identity
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
-from graph.answers import Owner, OwnersAnswer, OwnershipPath, QualityFlag, ShareInfo
-from graph.build import View, build_view, restrict, share_info, upstream_closure
-from graph.errors import EntityNotFound
-from graph.model import Dataset
+from ownergraph.graph.answers import Owner, OwnersAnswer, OwnershipPath, QualityFlag, ShareInfo
+from ownergraph.graph.build import View, build_view, restrict, share_info, upstream_closure
+from ownergraph.graph.errors import EntityNotFound
+from ownergraph.graph.model import Dataset
 
 MAX_PATHS_PER_OWNER = 20
 PATH_BUDGET = 20_000  # partial paths examined per query, whatever the graph's shape
@@ -73,7 +73,7 @@ def integrated_ownership(view: View, targets: Sequence[str], *, upper: bool = Fa
     stakes are left out of the computation and a ``circular_ownership_100``
     flag says so.
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity(i, i, "company") for i in "pab"],
     ...             stakes=[Stake("p", "a", Share(exact=0.5)), Stake("a", "b", Share(exact=0.4))])
     >>> round(integrated_ownership(build_view(d, date(2024, 1, 1)), ["b"]).of("p", "b"), 6)
@@ -217,7 +217,7 @@ def top_paths(
 def owners(data: Dataset, target_id: str, *, as_of: date) -> OwnersAnswer:
     """The upstream tree of the target with integrated ownership (spec section 5).
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("a", "A", "company"),
     ...                       Entity("b", "B", "company")],
     ...             stakes=[Stake("p", "a", Share(exact=0.5)), Stake("a", "b", Share(exact=0.4)),

@@ -41,7 +41,7 @@ from jinja2 import Environment, Template
 from markupsafe import Markup
 from pyvis.network import Network
 
-from graph.neighbourhood import (
+from ownergraph.graph.neighbourhood import (
     ACTS_IN_CONCERT,
     COLLAPSED,
     CONTROLS,
@@ -110,7 +110,7 @@ def render_html(
     ``controller_ids`` and ``chain_edges`` (``(source, target)`` pairs) add to
     the marks already in the view (see `graph.neighbourhood.mark_control`).
 
-    >>> from graph.neighbourhood import GraphView, ViewNode
+    >>> from ownergraph.graph.neighbourhood import GraphView, ViewNode
     >>> v = GraphView("A", "2024-01-01", "up", 1, (ViewNode("A", "Alpha", "company", 0),), (), False)
     >>> page = render_html(v, title="Alpha")
     >>> "<title>Alpha</title>" in page and "https://" not in page.split("<script")[0]

@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from graph.answers import CapturedEntity, CapturedOwner, QualityFlag, ScreeningAnswer
-from graph.build import build_view
-from graph.engine import EPS
-from graph.errors import InvalidParameter
-from graph.model import Dataset
-from graph.ownership import equity_bounds
+from ownergraph.graph.answers import CapturedEntity, CapturedOwner, QualityFlag, ScreeningAnswer
+from ownergraph.graph.build import build_view
+from ownergraph.graph.engine import EPS
+from ownergraph.graph.errors import InvalidParameter
+from ownergraph.graph.model import Dataset
+from ownergraph.graph.ownership import equity_bounds
 
 
 def screen(data: Dataset, listed: Iterable[str], *, as_of: date, threshold: float = 0.5) -> ScreeningAnswer:
@@ -22,7 +22,7 @@ def screen(data: Dataset, listed: Iterable[str], *, as_of: date, threshold: floa
     chain are not multiplied. ``data`` must hold everything downstream of the
     listed parties and the owners of those entities.
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity(i, i, "company") for i in "lmab"],
     ...             stakes=[Stake("l", "a", Share(exact=0.3)), Stake("m", "a", Share(exact=0.25)),
     ...                     Stake("a", "b", Share(exact=0.5))])

@@ -38,8 +38,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from graph.model import Control, Dataset, Entity, Finding, Link, ReportedRelation, Share, Stake
-from loaders.normalise import (
+from ownergraph.graph.model import Control, Dataset, Entity, Finding, Link, ReportedRelation, Share, Stake
+from ownergraph.loaders.normalise import (
     clean_name,
     normalise_uscc,
     parse_iso_date,
@@ -47,7 +47,7 @@ from loaders.normalise import (
     validate_lei,
     validate_uscc,
 )
-from loaders.validate import RowLines, check_dataset
+from ownergraph.loaders.validate import RowLines, check_dataset
 
 __all__ = ["JsonRecord", "Reporter", "located", "parse_bods", "parse_date_prefix", "read_json_records"]
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from graph.model import Control, Dataset, Entity, Share, Stake
-from loaders.normalise import (
+from ownergraph.graph.model import Control, Dataset, Entity, Share, Stake
+from ownergraph.loaders.normalise import (
     clean_name,
     normalise_uscc,
     parse_cn_amount_with_currency,
@@ -35,8 +35,8 @@ from loaders.normalise import (
     percent_to_fraction,
     validate_uscc,
 )
-from loaders.registry_csv import FIELD_SIZE_LIMIT, Sink, iter_rows
-from loaders.validate import RowLines, check_dataset, looks_like_fractions
+from ownergraph.loaders.registry_csv import FIELD_SIZE_LIMIT, Sink, iter_rows
+from ownergraph.loaders.validate import RowLines, check_dataset, looks_like_fractions
 
 __all__ = [
     "CANONICAL_COLUMNS",

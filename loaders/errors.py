@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.model import Finding
+from ownergraph.graph.model import Finding
 
 __all__ = ["LoadRejected"]
 

@@ -40,9 +40,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-from graph.model import Control, Dataset, Entity, Link, ReportedRelation, Share, Stake
-from loaders.bods import JsonRecord, Reporter, located, read_json_records
-from loaders.normalise import (
+from ownergraph.graph.model import Control, Dataset, Entity, Link, ReportedRelation, Share, Stake
+from ownergraph.loaders.bods import JsonRecord, Reporter, located, read_json_records
+from ownergraph.loaders.normalise import (
     clean_name,
     normalise_uscc,
     parse_iso_date,
@@ -50,7 +50,7 @@ from loaders.normalise import (
     validate_lei,
     validate_uscc,
 )
-from loaders.validate import RowLines, check_dataset
+from ownergraph.loaders.validate import RowLines, check_dataset
 
 __all__ = ["parse_ftm"]
 

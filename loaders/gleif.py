@@ -42,9 +42,9 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from graph.model import Control, Dataset, Entity, Finding, Link, ReportedRelation
-from loaders.bods import parse_date_prefix
-from loaders.normalise import clean_name, validate_lei
+from ownergraph.graph.model import Control, Dataset, Entity, Finding, Link, ReportedRelation
+from ownergraph.loaders.bods import parse_date_prefix
+from ownergraph.loaders.normalise import clean_name, validate_lei
 
 __all__ = ["parse_gleif"]
 

@@ -20,7 +20,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from graph.model import Share
+from ownergraph.graph.model import Share
 
 __all__ = [
     "USCC_CHARSET",

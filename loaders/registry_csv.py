@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from graph.gcpause import gc_paused
-from graph.model import (
+from ownergraph.graph.gcpause import gc_paused
+from ownergraph.graph.model import (
     CONTROL_BASES,
     ENTITY_KINDS,
     Concert,
@@ -38,8 +38,8 @@ from graph.model import (
     Share,
     Stake,
 )
-from loaders.errors import LoadRejected
-from loaders.normalise import (
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.loaders.normalise import (
     clean_name,
     normalise_uscc,
     parse_iso_date,
@@ -49,7 +49,7 @@ from loaders.normalise import (
     validate_lei,
     validate_uscc,
 )
-from loaders.validate import RowLines, check_dataset, fraction_column_warning
+from ownergraph.loaders.validate import RowLines, check_dataset, fraction_column_warning
 
 __all__ = ["FIELD_SIZE_LIMIT", "Sink", "iter_rows", "parse_registry_csv", "raise_if_rejected"]
 
@@ -377,7 +377,7 @@ def _entity_row(
     return Entity(
         id=eid,
         name=name,
-        kind=_shared(kind),
+        kind=sys.intern(kind),
         name_en=clean_name(get("name_en", "")) or None,
         aliases=aliases,
         jurisdiction=_shared(jurisdiction),

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import replace
 from operator import attrgetter
 
-from graph.model import Dataset, Finding
+from ownergraph.graph.model import Dataset, Finding
 
 _KEY = attrgetter("key")
 

@@ -20,7 +20,8 @@ from datetime import date
 from operator import attrgetter, eq
 from typing import Literal
 
-from graph.model import (
+from ownergraph.graph.components import cycles
+from ownergraph.graph.model import (
     CONTROL_BASES,
     ENTITY_KINDS,
     Control,
@@ -136,7 +137,7 @@ def check_dataset(
     ``locations`` has no entry for a record. ``skip`` lists finding codes the
     parser has already reported row by row (e.g. ``bad_kind``), to avoid repeats.
 
-    >>> from graph.model import Entity, Stake, Share
+    >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("a", "A", "company")],
     ...             stakes=[Stake("a", "b", Share(exact=0.6))])
     >>> [f.code for f in check_dataset(d)]
@@ -563,11 +564,8 @@ def _check_full_cycles(stakes: list[Stake], out: _Collector) -> None:
         if s.share.lower >= _FULL and s.owner_id != s.owned_id:
             succ[s.owner_id].append(s.owned_id)
             first.setdefault((s.owner_id, s.owned_id), i)
-    for component in _strongly_connected(succ):
-        if len(component) < 2:
-            continue
-        members = sorted(component)
-        edge = next(first[(a, b)] for a in members for b in succ.get(a, ()) if b in component)
+    for members in sorted(sorted(component) for component in cycles(succ)):
+        edge = next(first[(a, b)] for a in members for b in succ.get(a, ()) if b in members)
         out.add(
             "warning",
             "full_ownership_cycle",
@@ -578,44 +576,3 @@ def _check_full_cycles(stakes: list[Stake], out: _Collector) -> None:
         )
 
 
-def _strongly_connected(succ: Mapping[str, list[str]]) -> list[set[str]]:
-    """Tarjan's algorithm, iterative so that long ownership chains cannot overflow the stack."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[set[str]] = []
-    counter = 0
-    for root in list(succ):
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            node, pos = work.pop()
-            if pos == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            children = succ.get(node, [])
-            if pos < len(children):
-                work.append((node, pos + 1))
-                child = children[pos]
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            if low[node] == index[node]:
-                comp: set[str] = set()
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.add(w)
-                    if w == node:
-                        break
-                result.append(comp)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return result

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from graph.model import Concert, Control, Entity, Link, ReportedRelation, Share, Stake
+from ownergraph.graph.model import Concert, Control, Entity, Link, ReportedRelation, Share, Stake
 
 KIND_LABELS = {
     "company": "Company",

@@ -18,11 +18,11 @@ import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import DatabaseUnavailable
-from graph.model import Dataset, Entity
-from queries import records
-from queries.cypher import statement, statements
-from queries.settings import Neo4jSettings
+from ownergraph.graph.errors import DatabaseUnavailable
+from ownergraph.graph.model import Dataset, Entity
+from ownergraph.queries import records
+from ownergraph.queries.cypher import statement, statements
+from ownergraph.queries.settings import Neo4jSettings
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -389,7 +389,7 @@ def _fulltext_query(q: str) -> str:
 
 
 def _partial_finding(max_nodes: int) -> Any:
-    from graph.model import Finding
+    from ownergraph.graph.model import Finding
 
     return Finding(
         severity="warning",

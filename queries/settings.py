@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from queries import local_server
+from ownergraph.localneo4j import server as local_server
 
 
 class Neo4jSettings(BaseSettings):

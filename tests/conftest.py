@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from neo4j import Driver, GraphDatabase
 
-from queries import local_server
-from queries.repository import Repository
+from ownergraph.localneo4j import server as local_server
+from ownergraph.queries.repository import Repository
 
 # One headless Chromium (one Playwright loop) for the whole session: a second sync
 # Playwright started while the first is alive fails, so no module defines its own.

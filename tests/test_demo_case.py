@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 from pydantic import SecretStr
 
-from api.app import create_app
-from api.settings import ApiSettings
-from loaders.pipeline import load
-from queries import local_server
-from queries.browser_guide import ready_questions, split_question
-from queries.repository import Repository
-from queries.settings import Neo4jSettings
+from ownergraph.api.app import create_app
+from ownergraph.api.browser_guide import ready_questions, split_question
+from ownergraph.api.settings import ApiSettings
+from ownergraph.localneo4j import server as local_server
+from ownergraph.pipeline import load
+from ownergraph.queries.repository import Repository
+from ownergraph.queries.settings import Neo4jSettings
 
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "data"
 AS_OF = "2025-06-30"

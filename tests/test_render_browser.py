@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from graph.model import Concert, Control, Dataset, Entity, Share, Stake
-from graph.neighbourhood import GraphView, neighbourhood
-from graph.render import (
+from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
+from ownergraph.graph.neighbourhood import GraphView, neighbourhood
+from ownergraph.graph.render import (
     CHAIN_COLOUR,
     CONTROLLER_FILL,
     OWNS_COLOUR,
@@ -166,7 +166,7 @@ def assert_clean(lp: LoggedPage, url: str) -> None:
 
 
 def test_share_label_forms() -> None:
-    from graph.neighbourhood import ViewEdge
+    from ownergraph.graph.neighbourhood import ViewEdge
 
     def label(**kwargs: Any) -> str:
         return share_label(ViewEdge("a", "b", "OWNS", **kwargs))

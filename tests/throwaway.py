@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from queries import local_server
-from queries.local_server import Instance
+from ownergraph.localneo4j import server as local_server
+from ownergraph.localneo4j.server import Instance
 
 
 class BackgroundStart:

@@ -7,18 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import (
+from ownergraph.api.deps import (
     AsOfDep,
+    BeneficialControlParamsDep,
+    ControlParamsDep,
     PageDep,
-    RelativeThresholdQuery,
-    RulesetQuery,
     ServiceDep,
     SettingsDep,
-    ThresholdQuery,
 )
-from api.errors import ApiError
-from api.routers.entities import NOT_FOUND, EntityPath
-from api.schemas import (
+from ownergraph.api.errors import ApiError
+from ownergraph.api.routers.entities import NOT_FOUND, EntityPath
+from ownergraph.graph.params import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO
+from ownergraph.schemas import (
     BeneficialOwnersResponse,
     ClustersResponse,
     CommonOwnersResponse,
@@ -26,7 +26,6 @@ from api.schemas import (
     ControllersResponse,
     OwnersResponse,
 )
-from api.service import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO, DEFAULT_RELATIVE_THRESHOLD, DEFAULT_THRESHOLD
 
 router = APIRouter(tags=["control"])
 
@@ -37,17 +36,8 @@ router = APIRouter(tags=["control"])
     summary="The ultimate controllers, with their chains of control",
     responses=NOT_FOUND,
 )
-def controllers(
-    entity_id: EntityPath,
-    service: ServiceDep,
-    as_of: AsOfDep,
-    ruleset: RulesetQuery = "majority",
-    threshold: ThresholdQuery = DEFAULT_THRESHOLD,
-    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
-) -> ControllersResponse:
-    return service.controllers_response(
-        entity_id, as_of=as_of, ruleset=ruleset, threshold=threshold, relative_threshold=relative_threshold
-    )
+def controllers(entity_id: EntityPath, service: ServiceDep, params: ControlParamsDep) -> ControllersResponse:
+    return service.controllers_response(entity_id, params)
 
 
 @router.get(
@@ -67,22 +57,12 @@ def owners(entity_id: EntityPath, service: ServiceDep, as_of: AsOfDep, page: Pag
 def beneficial_owners(
     entity_id: EntityPath,
     service: ServiceDep,
-    as_of: AsOfDep,
+    params: BeneficialControlParamsDep,
     threshold: Annotated[
         float, Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Beneficial-ownership threshold b (0..1).")
     ] = DEFAULT_BENEFICIAL_THRESHOLD,
-    ruleset: RulesetQuery = "majority",
-    control_threshold: ThresholdQuery = DEFAULT_THRESHOLD,
-    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
 ) -> BeneficialOwnersResponse:
-    return service.beneficial_owners_response(
-        entity_id,
-        as_of=as_of,
-        threshold=threshold,
-        ruleset=ruleset,
-        control_threshold=control_threshold,
-        relative_threshold=relative_threshold,
-    )
+    return service.beneficial_owners_response(entity_id, params, threshold=threshold)
 
 
 @router.get(
@@ -93,24 +73,13 @@ def beneficial_owners(
 def controlled(
     entity_id: EntityPath,
     service: ServiceDep,
-    as_of: AsOfDep,
+    params: ControlParamsDep,
     page: PageDep,
     founded_from: Annotated[date | None, Query(description="ISO date, inclusive.")] = None,
     founded_to: Annotated[date | None, Query(description="ISO date, inclusive.")] = None,
-    ruleset: RulesetQuery = "majority",
-    threshold: ThresholdQuery = DEFAULT_THRESHOLD,
-    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
 ) -> ControlledResponse:
     return service.controlled_response(
-        entity_id,
-        as_of=as_of,
-        ruleset=ruleset,
-        threshold=threshold,
-        relative_threshold=relative_threshold,
-        founded_from=founded_from,
-        founded_to=founded_to,
-        limit=page.limit,
-        offset=page.offset,
+        entity_id, params, founded_from=founded_from, founded_to=founded_to, limit=page.limit, offset=page.offset
     )
 
 
@@ -136,25 +105,14 @@ def common_owners(
 )
 def clusters(
     service: ServiceDep,
-    as_of: AsOfDep,
+    params: ControlParamsDep,
     page: PageDep,
     founded_from: Annotated[date, Query(description="ISO date, inclusive.", examples=["2024-12-01"])],
     founded_to: Annotated[date, Query(description="ISO date, inclusive.", examples=["2024-12-31"])],
     min_io: Annotated[
         float, Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Common-owner IO threshold c (0..1).")
     ] = DEFAULT_MIN_IO,
-    ruleset: RulesetQuery = "majority",
-    threshold: ThresholdQuery = DEFAULT_THRESHOLD,
-    relative_threshold: RelativeThresholdQuery = DEFAULT_RELATIVE_THRESHOLD,
 ) -> ClustersResponse:
     return service.clusters_response(
-        founded_from=founded_from,
-        founded_to=founded_to,
-        as_of=as_of,
-        min_io=min_io,
-        ruleset=ruleset,
-        threshold=threshold,
-        relative_threshold=relative_threshold,
-        limit=page.limit,
-        offset=page.offset,
+        params, founded_from=founded_from, founded_to=founded_to, min_io=min_io, limit=page.limit, offset=page.offset
     )

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import AsOfDep, PageDep, ServiceDep
-from api.schemas import EntityResponse, ErrorResponse, SearchResponse
-from graph.errors import InvalidParameter
+from ownergraph.api.deps import AsOfDep, PageDep, ServiceDep
+from ownergraph.graph.errors import InvalidParameter
+from ownergraph.schemas import EntityResponse, ErrorResponse, SearchResponse
 
 router = APIRouter(tags=["entities"])
 

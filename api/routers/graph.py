@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import MAX_DEPTH, AsOfDep, ServiceDep
-from api.routers.entities import NOT_FOUND, EntityPath
-from api.schemas import GraphResponse
+from ownergraph.api.deps import MAX_DEPTH, AsOfDep, ServiceDep
+from ownergraph.api.routers.entities import NOT_FOUND, EntityPath
+from ownergraph.schemas import GraphResponse
 
 router = APIRouter(tags=["graph"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from queries.browser_guide import guide_html
+from ownergraph.api.browser_guide import guide_html
 
 router = APIRouter(tags=["browser"])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from api.deps import RepositoryDep, apply_schema_once
-from api.schemas import ErrorResponse, HealthResponse, ReadyResponse
+from ownergraph.api.deps import RepositoryDep, apply_schema_once
+from ownergraph.schemas import ErrorResponse, HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["health"])
 

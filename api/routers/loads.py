@@ -17,9 +17,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.deps import ServiceDep, SettingsDep, WriteAccess
-from api.errors import ApiError
-from api.schemas import ErrorResponse, LoadResponse
+from ownergraph.api.deps import ServiceDep, SettingsDep, WriteAccess
+from ownergraph.api.errors import ApiError
+from ownergraph.schemas import ErrorResponse, LoadResponse
 
 router = APIRouter(tags=["loads"])
 

@@ -6,10 +6,10 @@ from datetime import date
 
 from fastapi import APIRouter
 
-from api.deps import PageDep, ServiceDep, SettingsDep
-from api.errors import ApiError
-from api.routers.entities import NOT_FOUND
-from api.schemas import ScreenRequest, ScreenResponse
+from ownergraph.api.deps import PageDep, ServiceDep, SettingsDep
+from ownergraph.api.errors import ApiError
+from ownergraph.api.routers.entities import NOT_FOUND
+from ownergraph.schemas import ScreenRequest, ScreenResponse
 
 router = APIRouter(tags=["screening"])
 

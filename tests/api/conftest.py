@@ -16,12 +16,12 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 from pydantic import SecretStr
 
-from api.app import create_app
-from api.settings import ApiSettings
-from loaders.pipeline import load
-from queries import local_server
-from queries.repository import Repository
-from queries.settings import Neo4jSettings
+from ownergraph.api.app import create_app
+from ownergraph.api.settings import ApiSettings
+from ownergraph.localneo4j import server as local_server
+from ownergraph.pipeline import load
+from ownergraph.queries.repository import Repository
+from ownergraph.queries.settings import Neo4jSettings
 from tests.throwaway import BackgroundStart
 
 API_CASES = Path(__file__).resolve().parents[1] / "fixtures" / "api_cases"

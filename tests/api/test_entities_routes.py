@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.service import OwnershipService
-from queries.repository import Repository
+from ownergraph.graph.params import ControlParams
+from ownergraph.queries.repository import Repository
+from ownergraph.service import OwnershipService
 from tests.api.conftest import AS_OF
 
 
@@ -101,6 +102,6 @@ def test_service_answer_equals_the_route_answer(cases_client: TestClient, neo4j_
     from datetime import date
 
     service = OwnershipService(Repository(neo4j_driver))
-    model = service.controllers_response("con-t", as_of=date.fromisoformat(AS_OF))
+    model = service.controllers_response("con-t", ControlParams(date.fromisoformat(AS_OF)))
     route = cases_client.get("/entities/con-t/controllers", params={"as_of": AS_OF}).json()
     assert model.model_dump(mode="json") == route

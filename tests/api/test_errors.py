@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.service import OwnershipService
+from ownergraph.service import OwnershipService
 
 BAD_REQUESTS: list[tuple[str, str, dict[str, Any], str]] = [
     ("bad date", "/entities/chain-t/controllers", {"as_of": "2024-13-01"}, "validation_error"),

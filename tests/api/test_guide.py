@@ -7,10 +7,10 @@ import html
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.app import create_app
-from api.settings import ApiSettings
-from queries.browser_guide import ready_questions, split_question
-from queries.settings import Neo4jSettings
+from ownergraph.api.app import create_app
+from ownergraph.api.browser_guide import ready_questions, split_question
+from ownergraph.api.settings import ApiSettings
+from ownergraph.queries.settings import Neo4jSettings
 
 
 def test_browser_guide_has_every_ready_question_runnable() -> None:

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from api.app import create_app
-from api.settings import ApiSettings
-from queries.repository import Repository
-from queries.settings import Neo4jSettings
+from ownergraph.api.app import create_app
+from ownergraph.api.settings import ApiSettings
+from ownergraph.queries.repository import Repository
+from ownergraph.queries.settings import Neo4jSettings
 from tests.api.conftest import API_CASES, TOKEN, make_settings
 
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/zip"}

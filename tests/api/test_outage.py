@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.app import create_app
-from queries import local_server
-from queries.repository import Repository, connect
-from queries.settings import Neo4jSettings
+from ownergraph.api.app import create_app
+from ownergraph.localneo4j import server as local_server
+from ownergraph.queries.repository import Repository, connect
+from ownergraph.queries.settings import Neo4jSettings
 from tests.api.conftest import OUTAGE, load_cases, make_settings, start_outage_server
 
 pytestmark = pytest.mark.neo4j

@@ -17,10 +17,10 @@ from neo4j import Driver
 from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from api.app import create_app
-from queries import local_server
-from queries.repository import Repository
-from queries.settings import Neo4jSettings
+from ownergraph.api.app import create_app
+from ownergraph.localneo4j import server as local_server
+from ownergraph.queries.repository import Repository
+from ownergraph.queries.settings import Neo4jSettings
 from tests.api.conftest import load_cases, make_settings
 
 pytestmark = pytest.mark.neo4j

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from graph.model import Concert, Control, Dataset, Entity, Share, Stake
+from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
 
 DAY = date(2024, 6, 30)
 

@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from graph.clusters import clusters, common_owners
+from ownergraph.graph.clusters import clusters, common_owners
+from ownergraph.graph.params import ControlParams
 from tests.graph.helpers import DAY, dataset
 
 
@@ -25,7 +26,7 @@ def test_clusters_two_project_companies_two_groups():
                                     ("xs", "b", 0.5), ("ys", "b", 0.5), ("x", "c", 0.9)])
     founded(d, date(2024, 3, 1), "a", "b")
     founded(d, date(2023, 1, 1), "c")
-    ans = clusters(d, founded_from=date(2024, 3, 1), founded_to=date(2024, 3, 31), as_of=DAY)
+    ans = clusters(d, ControlParams(DAY), founded_from=date(2024, 3, 1), founded_to=date(2024, 3, 31))
     got = [(c.controller.id, [o.id for o in c.common_owners], [m.id for m in c.members]) for c in ans.clusters]
     assert got == [("x", ["x", "y"], ["a", "b"])]  # one group naming both top owners, not two groups
     assert [o.basis for o in ans.clusters[0].common_owners] == ["common_owner", "common_owner"]
@@ -36,7 +37,7 @@ def test_clusters_shared_ultimate_controller_largest_first():
                 [("p", "g", 0.8), ("g", "a", 0.6), ("g", "b", 0.6), ("g", "c", 0.6), ("q", "e", 0.6),
                  ("q", "f", 0.6)])
     founded(d, date(2024, 5, 1), "a", "b", "c", "e", "f")
-    ans = clusters(d, founded_from=date(2024, 5, 1), founded_to=date(2024, 5, 31), as_of=DAY)
+    ans = clusters(d, ControlParams(DAY), founded_from=date(2024, 5, 1), founded_to=date(2024, 5, 31))
     got = [(c.controller.id, c.controller.basis, [m.id for m in c.members]) for c in ans.clusters]
     assert got == [
         ("p", "ultimate_controller+common_owner", ["a", "b", "c"]),

@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from graph.errors import EntityNotFound, InvalidParameter
-from graph.model import Concert, Control, Dataset, Entity, Link, Share, Stake
-from graph.neighbourhood import GraphView, ViewEdge, ViewNode, mark_control, neighbourhood
+from ownergraph.graph.errors import EntityNotFound, InvalidParameter
+from ownergraph.graph.model import Concert, Control, Dataset, Entity, Link, Share, Stake
+from ownergraph.graph.neighbourhood import GraphView, ViewEdge, ViewNode, mark_control, neighbourhood
 
 DAY = date(2024, 6, 30)
 

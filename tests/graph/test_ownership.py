@@ -1,8 +1,8 @@
 import pytest
 
-from graph.build import build_view
-from graph.errors import EntityNotFound
-from graph.ownership import integrated_ownership, owners
+from ownergraph.graph.build import build_view
+from ownergraph.graph.errors import EntityNotFound
+from ownergraph.graph.ownership import integrated_ownership, owners
 from tests.graph.helpers import DAY, dataset
 
 

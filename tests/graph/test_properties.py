@@ -8,10 +8,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.build import build_view, upstream_closure
-from graph.control import bulk_control, controllers
-from graph.model import Concert, Control, Dataset, Entity, Share, Stake
-from graph.ownership import integrated_ownership
+import ownergraph.graph.ownership
+from ownergraph.graph.build import build_view, upstream_closure
+from ownergraph.graph.control import bulk_control, controllers
+from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
+from ownergraph.graph.ownership import integrated_ownership
+from ownergraph.graph.params import ControlParams
 from tests.graph.helpers import DAY
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,9 +67,9 @@ def summary(ans):
 @SETTINGS
 @given(graphs(), st.sampled_from(["majority", "relative"]))
 def test_property_bulk_agrees_with_on_demand(data: Dataset, ruleset: str) -> None:
-    bulk = bulk_control(data, as_of=DAY, ruleset=ruleset)
+    bulk = bulk_control(data, ControlParams(DAY, ruleset=ruleset))
     for e in data.entities:
-        one = controllers(data, e.id, as_of=DAY, ruleset=ruleset)
+        one = controllers(data, e.id, ControlParams(DAY, ruleset=ruleset))
         b = bulk[e.id]
         assert (b.status, b.ultimate_controllers, b.possible_ultimate_controllers) == summary(one)
 
@@ -77,7 +79,7 @@ def test_property_bulk_agrees_with_on_demand(data: Dataset, ruleset: str) -> Non
 def test_property_ultimate_controllers_are_upstream(data: Dataset) -> None:
     for e in data.entities:
         closure = upstream_closure(data, e.id)
-        ans = controllers(data, e.id, as_of=DAY)
+        ans = controllers(data, e.id, ControlParams(DAY))
         for u in (*ans.ultimate_controllers, *ans.possible_ultimate_controllers):
             assert u.id in closure
             assert u.chain
@@ -113,7 +115,7 @@ def test_property_control_matches_naive_fixpoint(data: Dataset) -> None:
     data.concerts.clear()
     ref = reference_controls(data)
     for e in data.entities:
-        assert set(controllers(data, e.id, as_of=DAY).controllers) == ref[e.id]
+        assert set(controllers(data, e.id, ControlParams(DAY)).controllers) == ref[e.id]
 
 
 def path_sum(data: Dataset, owner: str, target: str) -> float:
@@ -156,8 +158,8 @@ def test_property_invariant_under_relabelling(data: Dataset, rnd) -> None:
         concerts=[Concert(m[k.party_b], m[k.party_a], m[k.scope_id] if k.scope_id else None)
                   for k in data.concerts],
     )
-    before = bulk_control(data, as_of=DAY)
-    after = bulk_control(relabelled, as_of=DAY)
+    before = bulk_control(data, ControlParams(DAY))
+    after = bulk_control(relabelled, ControlParams(DAY))
     for i in ids:
         b, a = before[i], after[m[i]]
         assert a.status == b.status
@@ -170,19 +172,17 @@ def test_property_invariant_under_relabelling(data: Dataset, rnd) -> None:
 def test_property_large_graph_paths_agree_with_small_graph_paths(data: Dataset) -> None:
     # Query-sized graphs use plain-Python ordering and dense solves; large ones scipy's sparse
     # routines. Forcing the large-graph paths on small graphs must not change any answer.
-    import graph.engine
-    import graph.ownership
 
-    small = {e.id: controllers(data, e.id, as_of=DAY) for e in data.entities}
-    saved = graph.engine.SMALL_GRAPH, graph.ownership._DENSE
-    graph.engine.SMALL_GRAPH, graph.ownership._DENSE = 0, 0
+    small = {e.id: controllers(data, e.id, ControlParams(DAY)) for e in data.entities}
+    saved = ownergraph.graph.ownership._DENSE
+    ownergraph.graph.ownership._DENSE = 0
     try:
         for e in data.entities:
-            large = controllers(data, e.id, as_of=DAY)
+            large = controllers(data, e.id, ControlParams(DAY))
             assert summary(large) == summary(small[e.id])
             assert large.controllers == small[e.id].controllers
             assert {h.id: round(h.integrated_ownership, 9) for h in large.largest_holders} == {
                 h.id: round(h.integrated_ownership, 9) for h in small[e.id].largest_holders
             }
     finally:
-        graph.engine.SMALL_GRAPH, graph.ownership._DENSE = saved
+        ownergraph.graph.ownership._DENSE = saved

@@ -1,6 +1,6 @@
 import pytest
 
-from graph.screening import screen
+from ownergraph.graph.screening import screen
 from tests.graph.helpers import DAY, dataset
 
 

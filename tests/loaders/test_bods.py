@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.model import Dataset, Share
-from loaders.bods import parse_bods
+from ownergraph.graph.model import Dataset, Share
+from ownergraph.loaders.bods import parse_bods
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "bods"
 SK_SAMPLE = Path("/work/shared/data/bods-0.2-oo-register-sk-sample/bods-data-check-2.json.gz")

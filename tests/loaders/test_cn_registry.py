@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.model import Control, Dataset, Entity, Finding, Share, Stake
-from loaders.cn_registry import holder_account, kind_from_name, name_id, parse_cn_registry
+from ownergraph.graph.model import Control, Dataset, Entity, Finding, Share, Stake
+from ownergraph.loaders.cn_registry import holder_account, kind_from_name, name_id, parse_cn_registry
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cn_registry"
 SHARED_TUSHARE = Path("/work/shared/data/cn-ashare-top10-holders-tushare/stockHolder.csv")

@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.model import Dataset, Share
-from loaders.ftm import parse_ftm
+from ownergraph.graph.model import Dataset, Share
+from ownergraph.loaders.ftm import parse_ftm
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ftm"
 

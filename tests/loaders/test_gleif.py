@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.model import Dataset
-from loaders.gleif import parse_gleif
+from ownergraph.graph.model import Dataset
+from ownergraph.loaders.gleif import parse_gleif
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "gleif"
 SERGIO_ROSSI = "5493006QJ5ZEMSP80508"

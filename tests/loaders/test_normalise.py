@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import math
 from datetime import date
 
@@ -11,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.model import Concert, Control, Dataset, Entity, Finding, Share, Stake
-from loaders.errors import LoadRejected
-from loaders.normalise import (
+from ownergraph.graph.model import Concert, Control, Dataset, Entity, Finding, Share, Stake
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.loaders.normalise import (
     USCC_CHARSET,
     clean_name,
     parse_cn_amount,
@@ -26,7 +24,7 @@ from loaders.normalise import (
     validate_lei,
     validate_uscc,
 )
-from loaders.validate import RowLines, check_dataset, looks_like_fractions
+from ownergraph.loaders.validate import RowLines, check_dataset, looks_like_fractions
 
 # --- parse_percent_share -------------------------------------------------------------------
 
@@ -298,12 +296,3 @@ def test_looks_like_fractions() -> None:
     assert not looks_like_fractions([0.51])  # one value proves nothing
     assert not looks_like_fractions([51, 0.5])  # a lone small value among percents
     assert not looks_like_fractions([1, 0])  # whole numbers: could be 1 % and 0 %
-
-
-@pytest.mark.parametrize(
-    "module",
-    ["loaders.normalise", "loaders.validate", "loaders.cn_registry", "loaders.registry_csv"],
-)
-def test_doctests(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0

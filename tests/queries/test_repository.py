@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from graph.errors import DatabaseUnavailable
-from graph.model import Concert, Control, Dataset, Entity, Link, Share, Stake
-from queries.cypher import CYPHER_DIR, all_files, statement
-from queries.repository import Repository, connect
-from queries.settings import Neo4jSettings
+from ownergraph.graph.errors import DatabaseUnavailable
+from ownergraph.graph.model import Concert, Control, Dataset, Entity, Link, Share, Stake
+from ownergraph.queries.cypher import CYPHER_DIR, all_files, statement
+from ownergraph.queries.repository import Repository, connect
+from ownergraph.queries.settings import Neo4jSettings
 
 
 def small_dataset() -> Dataset:

@@ -18,9 +18,9 @@ import pytest
 import uvicorn
 from neo4j import Driver
 
-from api.app import create_app
-from queries import local_server
-from queries.repository import Repository
+from ownergraph.api.app import create_app
+from ownergraph.localneo4j import server as local_server
+from ownergraph.queries.repository import Repository
 from tests.api.conftest import load_cases, make_settings, neo4j_settings  # noqa: F401  (a pytest fixture)
 from tests.throwaway import BackgroundStart
 

@@ -1,6 +1,6 @@
 """Bad inputs never lose data: each is refused with a located fault, or loads with a warning.
 
-Every case runs ``loaders.pipeline.load`` against the real test Neo4j that
+Every case runs ``ownergraph.pipeline.load`` against the real test Neo4j that
 already holds a baseline graph (the registry-csv ``good`` fixture). A refused
 load must leave that graph exactly as it was (node and relationship counts
 and a checksum of every property); an accepted one must say which warning it
@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from loaders.errors import LoadRejected
-from loaders.pipeline import load
-from queries.repository import Repository
-from queries.settings import Neo4jSettings
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.pipeline import load
+from ownergraph.queries.repository import Repository
+from ownergraph.queries.settings import Neo4jSettings
 
 BASELINE = Path(__file__).resolve().parents[1] / "fixtures" / "registry_csv" / "good"
 MB10 = 10 * 1024 * 1024
@@ -410,7 +410,7 @@ def test_million_rows_one_bad_row_at_the_end(baseline: Repository, tmp_path: Pat
 def test_cli_load_refuses_a_bad_folder_with_a_full_report(
     baseline: Repository, neo4j_settings: Neo4jSettings, tmp_path: Path
 ) -> None:
-    from loaders.cli import app
+    from ownergraph.cli import app
 
     bad = tmp_path / "bad"
     bad.mkdir()

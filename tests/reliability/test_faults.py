@@ -19,11 +19,11 @@ import pytest
 from pydantic import SecretStr
 
 from bench.generate import generate
-from graph.errors import DatabaseUnavailable
-from loaders.pipeline import load, parse
-from queries import local_server
-from queries.repository import Repository, connect
-from queries.settings import Neo4jSettings
+from ownergraph.graph.errors import DatabaseUnavailable
+from ownergraph.localneo4j import server as local_server
+from ownergraph.pipeline import load, parse
+from ownergraph.queries.repository import Repository, connect
+from ownergraph.queries.settings import Neo4jSettings
 from tests.reliability.conftest import KILL, LiveServer, live_server, start_kill_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.neo4j

@@ -17,9 +17,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.model import MAX_MESSAGE
-from loaders.errors import LoadRejected
-from loaders.pipeline import parse
+from ownergraph.graph.model import MAX_MESSAGE
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.pipeline import parse
 
 # Faults of a whole file: no line to name.
 FILE_LEVEL = frozenset({"missing_file", "unreadable_file", "bad_xlsx"})

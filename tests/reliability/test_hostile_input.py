@@ -20,9 +20,9 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
-from api.app import create_app
-from graph.model import Dataset, Entity, Share, Stake
-from queries.settings import Neo4jSettings
+from ownergraph.api.app import create_app
+from ownergraph.graph.model import Dataset, Entity, Share, Stake
+from ownergraph.queries.settings import Neo4jSettings
 from tests.api.conftest import (
     make_settings,
     neo4j_settings,  # noqa: F401  (a pytest fixture)

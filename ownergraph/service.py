@@ -16,27 +16,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from api import schemas
-from api.pagination import encode_cursor
-from graph.answers import ControlAnswer
-from graph.beneficial import beneficial_owners
-from graph.clusters import clusters, common_owners
-from graph.control import check_parameters, controlled, controllers
-from graph.errors import EntityNotFound, InvalidParameter
-from graph.model import Dataset, Entity, Stake, valid_at
-from graph.neighbourhood import GraphView, mark_control, neighbourhood
-from graph.ownership import owners
-from graph.render import render_html
-from graph.screening import screen
-from loaders.pipeline import load
-from queries.repository import Repository
+from ownergraph import schemas
+from ownergraph.graph.answers import ControlAnswer
+from ownergraph.graph.beneficial import beneficial_owners
+from ownergraph.graph.clusters import clusters, common_owners
+from ownergraph.graph.control import controlled, controllers
+from ownergraph.graph.errors import EntityNotFound, InvalidParameter
+from ownergraph.graph.model import Dataset, Entity, Stake, valid_at
+from ownergraph.graph.neighbourhood import GraphView, mark_control, neighbourhood
+from ownergraph.graph.ownership import owners
+from ownergraph.graph.params import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO, ControlParams, check_fraction
+from ownergraph.graph.render import render_html
+from ownergraph.graph.screening import screen
+from ownergraph.pagination import encode_cursor
+from ownergraph.pipeline import load
+from ownergraph.queries.repository import Repository
 
 T = TypeVar("T")
-
-DEFAULT_THRESHOLD = 0.5
-DEFAULT_RELATIVE_THRESHOLD = 0.30
-DEFAULT_BENEFICIAL_THRESHOLD = 0.25
-DEFAULT_MIN_IO = 0.25
 
 
 class OwnershipService:
@@ -86,53 +82,22 @@ class OwnershipService:
         _require(data, [target_id])
         return data
 
-    def controllers(
-        self,
-        target_id: str,
-        *,
-        as_of: date,
-        ruleset: str = "majority",
-        threshold: float = DEFAULT_THRESHOLD,
-        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
-    ) -> ControlAnswer:
-        _check_control_parameters(ruleset, threshold, relative_threshold)
-        return controllers(
-            self._upstream(target_id),
-            target_id,
-            as_of=as_of,
-            ruleset=ruleset,
-            threshold=threshold,
-            relative_threshold=relative_threshold,
-        )
+    def controllers(self, target_id: str, params: ControlParams) -> ControlAnswer:
+        return controllers(self._upstream(target_id), target_id, params)
 
-    def controllers_response(
-        self,
-        target_id: str,
-        *,
-        as_of: date,
-        ruleset: str = "majority",
-        threshold: float = DEFAULT_THRESHOLD,
-        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
-    ) -> schemas.ControllersResponse:
-        answer = self.controllers(
-            target_id, as_of=as_of, ruleset=ruleset, threshold=threshold, relative_threshold=relative_threshold
-        )
-        return schemas.ControllersResponse.model_validate(answer)
+    def controllers_response(self, target_id: str, params: ControlParams) -> schemas.ControllersResponse:
+        return schemas.ControllersResponse.model_validate(self.controllers(target_id, params))
 
     def controlled_response(
         self,
         controller_id: str,
+        params: ControlParams,
         *,
-        as_of: date,
-        ruleset: str = "majority",
-        threshold: float = DEFAULT_THRESHOLD,
-        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
         founded_from: date | None = None,
         founded_to: date | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> schemas.ControlledResponse:
-        _check_control_parameters(ruleset, threshold, relative_threshold)
         _check_window(founded_from, founded_to)
         # What x controls can depend on anyone upstream of what x holds (other holders, their
         # controllers, blocs): the engine needs the upstream closure of the downstream closure.
@@ -141,16 +106,7 @@ class OwnershipService:
             raise EntityNotFound(controller_id)
         data = self.repo.upstream_of([controller_id, *reached])
         data.findings.extend(cut)
-        answer = controlled(
-            data,
-            controller_id,
-            as_of=as_of,
-            ruleset=ruleset,
-            threshold=threshold,
-            relative_threshold=relative_threshold,
-            founded_from=founded_from,
-            founded_to=founded_to,
-        )
+        answer = controlled(data, controller_id, params, founded_from=founded_from, founded_to=founded_to)
         return _paginated(schemas.ControlledResponse, answer, "controlled", limit, offset)
 
     def owners_response(
@@ -160,26 +116,10 @@ class OwnershipService:
         return _paginated(schemas.OwnersResponse, answer, "owners", limit, offset)
 
     def beneficial_owners_response(
-        self,
-        target_id: str,
-        *,
-        as_of: date,
-        threshold: float = DEFAULT_BENEFICIAL_THRESHOLD,
-        ruleset: str = "majority",
-        control_threshold: float = DEFAULT_THRESHOLD,
-        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
+        self, target_id: str, params: ControlParams, *, threshold: float = DEFAULT_BENEFICIAL_THRESHOLD
     ) -> schemas.BeneficialOwnersResponse:
-        _check_control_parameters(ruleset, control_threshold, relative_threshold)
-        _check_fraction("threshold", threshold)
-        answer = beneficial_owners(
-            self._upstream(target_id),
-            target_id,
-            as_of=as_of,
-            threshold=threshold,
-            ruleset=ruleset,
-            control_threshold=control_threshold,
-            relative_threshold=relative_threshold,
-        )
+        check_fraction("threshold", threshold)
+        answer = beneficial_owners(self._upstream(target_id), target_id, params, threshold=threshold)
         return schemas.BeneficialOwnersResponse.model_validate(answer)
 
     def common_owners_response(self, ids: Sequence[str], *, as_of: date) -> schemas.CommonOwnersResponse:
@@ -190,33 +130,20 @@ class OwnershipService:
 
     def clusters_response(
         self,
+        params: ControlParams,
         *,
         founded_from: date,
         founded_to: date,
-        as_of: date,
         min_io: float = DEFAULT_MIN_IO,
-        ruleset: str = "majority",
-        threshold: float = DEFAULT_THRESHOLD,
-        relative_threshold: float = DEFAULT_RELATIVE_THRESHOLD,
         limit: int = 100,
         offset: int = 0,
     ) -> schemas.ClustersResponse:
-        _check_control_parameters(ruleset, threshold, relative_threshold)
-        _check_fraction("min_io", min_io)
+        check_fraction("min_io", min_io)
         _check_window(founded_from, founded_to)
         founded = self.repo.founded_between(founded_from, founded_to)
         # One batched walk for every candidate: their closures overlap (that is what a cluster is).
         data = self.repo.upstream_of(founded) if founded else Dataset()
-        answer = clusters(
-            data,
-            founded_from=founded_from,
-            founded_to=founded_to,
-            as_of=as_of,
-            min_io=min_io,
-            ruleset=ruleset,
-            threshold=threshold,
-            relative_threshold=relative_threshold,
-        )
+        answer = clusters(data, params, founded_from=founded_from, founded_to=founded_to, min_io=min_io)
         return _paginated(schemas.ClustersResponse, answer, "clusters", limit, offset)
 
     def screen_response(
@@ -252,7 +179,7 @@ class OwnershipService:
         )
         if upstream is None:
             return view
-        answer = controllers(upstream, center_id, as_of=as_of)
+        answer = controllers(upstream, center_id, ControlParams(as_of))
         ids, chain = control_marks(answer)
         return mark_control(view, ids, chain)
 
@@ -348,17 +275,6 @@ def _require(data: Dataset, ids: Iterable[str]) -> None:
     for entity_id in ids:
         if entity_id not in present:
             raise EntityNotFound(entity_id)
-
-
-def _check_fraction(name: str, value: float) -> None:
-    if not 0.0 <= value <= 1.0:  # also refuses NaN
-        raise InvalidParameter(f"{name} must be a fraction between 0 and 1, not {value}")
-
-
-def _check_control_parameters(ruleset: str, threshold: float, relative_threshold: float) -> None:
-    # The routes validate these already; the CLI passes user text straight through,
-    # and checking before the database read answers 422 without a round trip.
-    check_parameters(ruleset, threshold, relative_threshold)
 
 
 def _check_window(founded_from: date | None, founded_to: date | None) -> None:

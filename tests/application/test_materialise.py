@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from graph.model import Dataset, Entity, Share, Stake
-from loaders.materialise import materialise_control
-from queries.repository import Repository
+from ownergraph.graph.model import Dataset, Entity, Share, Stake
+from ownergraph.materialise import materialise_control
+from ownergraph.queries.repository import Repository
 
 DAY = date(2025, 6, 30)
 

@@ -28,12 +28,13 @@ from typing import Any, TextIO
 
 from neo4j import GraphDatabase, RoutingControl
 
-from graph.gcpause import gc_paused
-from graph.model import Dataset
-from loaders.materialise import Key, control_answers, relationship_props
-from queries import local_server, records
-from queries.local_server import Instance
-from queries.repository import Repository
+from ownergraph.graph.gcpause import gc_paused
+from ownergraph.graph.model import Dataset
+from ownergraph.localneo4j import server as local_server
+from ownergraph.localneo4j.server import Instance
+from ownergraph.materialise import Key, control_answers, relationship_props
+from ownergraph.queries import records
+from ownergraph.queries.repository import Repository
 
 # A unit separator never occurs in registry text, unlike the default ";".
 ARRAY_DELIMITER = "\x1f"
@@ -76,7 +77,7 @@ def bulk_import(
     not a local one or its database holds anything.
 
     With ``control_as_of`` the materialised control of ``ruleset`` at that
-    date (``loaders.materialise``) is computed here and imported with the
+    date (``ownergraph.materialise``) is computed here and imported with the
     graph, so a first load of a national registry needs no second pass
     reading the whole graph back over Bolt.
     """

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph.errors import DatabaseUnavailable, EntityNotFound, InvalidParameter
-from loaders.errors import LoadRejected
-from queries import local_server
-from queries.repository import Repository, connect
-from queries.settings import Neo4jSettings
+from ownergraph.cli_questions import as_of_day, open_repository, questions
+from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.localneo4j import server as local_server
+from ownergraph.queries.repository import Repository, connect
+from ownergraph.queries.settings import Neo4jSettings
+from ownergraph.terminal import err, out
 
 app = typer.Typer(help="Corporate ownership graph explorer: who really controls this company?", no_args_is_help=True)
 neo4j_app = typer.Typer(help="The local Neo4j Community server (installed on first use).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 
-# soft_wrap: URLs and paths stay on one line, so they can be copied
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+for command in questions.registered_commands:  # search, entity, controllers, ... (one per route)
+    app.registered_commands.append(command)
 
-DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
+DEMO_DATA = Path("demo") / "data"  # in the checkout the demo is run from
 
 
 def _instance(test: bool) -> local_server.Instance:
@@ -98,14 +95,6 @@ def _ping(settings: Neo4jSettings) -> bool:
         driver.close()
 
 
-def _repository() -> Repository:
-    settings = Neo4jSettings()
-    if settings.is_local and not local_server.is_up(local_server.MAIN):
-        err.print("The local Neo4j is not running: start it with 'ownergraph neo4j start' (or set NEO4J_URI).")
-        raise typer.Exit(2)
-    return Repository(connect(settings), settings.database)
-
-
 @app.command("load")
 def load_command(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="registry-csv, bods, ftm, cn-registry or gleif")],
@@ -123,7 +112,7 @@ def load_command(
     ] = False,
 ) -> None:
     """Load a source into Neo4j: all of it, or (on any fault) nothing."""
-    from loaders.pipeline import FORMATS, load
+    from ownergraph.pipeline import FORMATS, load
 
     if fmt not in FORMATS:
         err.print(f"[red]error:[/red] unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -134,7 +123,7 @@ def load_command(
     if bulk:
         _bulk_load(fmt, path, report=report, materialise=materialise, options=options)
         return
-    repo = _repository()
+    repo = open_repository()
     try:
         repo.apply_schema()
         with Progress(
@@ -184,8 +173,8 @@ def _report_loaded(report: Path | None, path: Path, fmt: str, result: Any) -> No
 
 
 def _bulk_load(fmt: str, path: Path, *, report: Path | None, materialise: bool, options: dict[str, Any]) -> None:
-    from loaders.bulk_import import BulkImportError
-    from loaders.pipeline import bulk_load
+    from ownergraph.bulk_import import BulkImportError
+    from ownergraph.pipeline import bulk_load
 
     if not Neo4jSettings().is_local:
         err.print("[red]error:[/red] --bulk writes the store files of the local server ownergraph runs; "
@@ -218,63 +207,6 @@ def _write_report(path: Path | None, findings: list[Any]) -> None:
     path.write_text("".join(f"{f}\n" for f in findings), encoding="utf-8")
 
 
-@app.command("controllers")
-def controllers_command(
-    entity_id: Annotated[str, typer.Argument(metavar="ID")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date (default today)")] = None,
-    ruleset: Annotated[str, typer.Option(help="majority or relative")] = "majority",
-    threshold: Annotated[float, typer.Option(help="control threshold (0..1)")] = 0.5,
-    relative_threshold: Annotated[float, typer.Option(help="relative-rule threshold (0..1)")] = 0.30,
-    as_json: Annotated[bool, typer.Option("--json", help="the JSON of GET /entities/{id}/controllers")] = False,
-) -> None:
-    """Who controls ID: the answer of GET /entities/{id}/controllers."""
-    from api.service import OwnershipService
-
-    day = _parse_date(as_of)
-    repo = _repository()
-    try:
-        answer = OwnershipService(repo).controllers_response(
-            entity_id, as_of=day, ruleset=ruleset, threshold=threshold, relative_threshold=relative_threshold
-        )
-    except EntityNotFound as exc:
-        err.print(f"[red]not found:[/red] {exc}")
-        raise typer.Exit(4) from exc
-    except InvalidParameter as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    except DatabaseUnavailable as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(3) from exc
-    finally:
-        repo.driver.close()
-    if as_json:
-        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
-        return
-    _print_controllers(json.loads(answer.model_dump_json()))
-
-
-def _print_controllers(answer: dict[str, Any]) -> None:
-    out.print(f"[bold]{answer.get('status')}[/bold]")
-    for uc in answer.get("ultimate_controllers", []):
-        out.print(f"  ultimate controller: {uc.get('name')} ({uc.get('id')})", highlight=False)
-        for step in uc.get("chain", []):
-            out.print(f"    {json.dumps(step, ensure_ascii=False)}", markup=False, highlight=False)
-    for uc in answer.get("possible_ultimate_controllers", []):
-        out.print(f"  possible: {uc.get('name')} ({uc.get('id')})", highlight=False)
-    for holder in answer.get("largest_holders", [])[:5]:
-        out.print(f"  holder: {json.dumps(holder, ensure_ascii=False)}", markup=False, highlight=False)
-
-
-def _parse_date(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        err.print(f"[red]error:[/red] --as-of takes an ISO date such as 2024-12-31, got {text!r}")
-        raise typer.Exit(2) from exc
-
-
 @app.command("view")
 def view_command(
     entity_id: Annotated[str, typer.Argument(metavar="ID")],
@@ -284,11 +216,11 @@ def view_command(
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
 ) -> None:
     """Write the interactive page of GET /entities/{id}/graph.html."""
-    from api.service import OwnershipService
+    from ownergraph.service import OwnershipService
 
-    repo = _repository()
+    repo = open_repository()
     try:
-        html = OwnershipService(repo).graph_html(entity_id, as_of=_parse_date(as_of), depth=depth, direction=direction)
+        html = OwnershipService(repo).graph_html(entity_id, as_of=as_of_day(as_of), depth=depth, direction=direction)
     except EntityNotFound as exc:
         err.print(f"[red]not found:[/red] {exc}")
         raise typer.Exit(4) from exc
@@ -306,26 +238,25 @@ def serve_command(
     """Serve the HTTP API (uvicorn)."""
     import uvicorn
 
-    from api.app import create_app
-    from api.settings import ApiSettings
-
-    uvicorn.run(create_app(ApiSettings()), host=host, port=port, log_level="info")
+    # By its import path: the application layer never imports the HTTP layer above it.
+    uvicorn.run("ownergraph.api.app:create_app", factory=True, host=host, port=port, log_level="info")
 
 
 @app.command("demo")
 def demo_command(
+    data: Annotated[Path, typer.Option(help="the demo's registry-CSV folder")] = DEMO_DATA,
     port: Annotated[int, typer.Option(help="API port")] = 8000,
     serve: Annotated[bool, typer.Option(help="serve the API after loading")] = True,
 ) -> None:
     """Start Neo4j, load the demo data set, serve the API, print the URLs to open."""
     if not _external_uri():
         neo4j_start(test=False)
-    repo = _repository()
+    repo = open_repository()
     try:
-        from loaders.pipeline import load
+        from ownergraph.pipeline import load
 
         repo.apply_schema()
-        result = load(repo, "registry-csv", DEMO_DATA)
+        result = load(repo, "registry-csv", data)
         out.print(f"Loaded the demo: {result.counts}")
     except LoadRejected as rejected:
         for finding in rejected.findings[:20]:

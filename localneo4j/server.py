@@ -33,10 +33,14 @@ class LocalServerError(RuntimeError):
     """The local server could not be installed, started or stopped."""
 
 
-def project_root() -> Path:
-    """Where ``.ownergraph/`` lives: OWNERGRAPH_HOME, else the checkout holding this package."""
+def home() -> Path:
+    """The local server's home: ``OWNERGRAPH_HOME``, else ``.ownergraph`` in the working directory.
+
+    Never inside the installed package: a ``pip install`` keeps its code and the
+    user's data apart.
+    """
     env = os.environ.get("OWNERGRAPH_HOME")
-    return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
+    return Path(env).resolve() if env else Path.cwd().resolve() / ".ownergraph"
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class Instance:
 
     @property
     def root(self) -> Path:
-        return project_root() / ".ownergraph" / "instances" / self.name
+        return home() / "instances" / self.name
 
     @property
     def bolt_uri(self) -> str:
@@ -87,7 +91,7 @@ def test_instance() -> Instance:
 
 
 def lib_dir() -> Path:
-    return project_root() / ".ownergraph" / "neo4j" / "lib"
+    return home() / "neo4j" / "lib"
 
 
 def is_installed() -> bool:

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from graph.model import Dataset, Finding
-from loaders.errors import LoadRejected
-from loaders.repeats import number_repeated_stakes
-from queries.local_server import Instance
-from queries.repository import Repository
+from ownergraph.graph.model import Dataset, Finding
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.loaders.repeats import number_repeated_stakes
+from ownergraph.localneo4j.server import Instance
+from ownergraph.queries.repository import Repository
 
 FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif")
 # These parsers run the cross-record checks themselves, with each record's file and line.
@@ -39,7 +39,7 @@ def parse(fmt: str, path: Path, **options: Any) -> Dataset:
     data = _parser(fmt)(path, **options)
     data.findings.extend(number_repeated_stakes(data, file=str(path)))
     if fmt not in VALIDATED_BY_PARSER:
-        from loaders.validate import check_dataset
+        from ownergraph.loaders.validate import check_dataset
 
         data.findings.extend(check_dataset(data, file=str(path)))
     if data.errors:
@@ -49,23 +49,23 @@ def parse(fmt: str, path: Path, **options: Any) -> Dataset:
 
 def _parser(fmt: str) -> Callable[..., Dataset]:
     if fmt == "registry-csv":
-        from loaders.registry_csv import parse_registry_csv
+        from ownergraph.loaders.registry_csv import parse_registry_csv
 
         return parse_registry_csv
     if fmt == "bods":
-        from loaders.bods import parse_bods
+        from ownergraph.loaders.bods import parse_bods
 
         return parse_bods
     if fmt == "ftm":
-        from loaders.ftm import parse_ftm
+        from ownergraph.loaders.ftm import parse_ftm
 
         return parse_ftm
     if fmt == "cn-registry":
-        from loaders.cn_registry import parse_cn_registry
+        from ownergraph.loaders.cn_registry import parse_cn_registry
 
         return parse_cn_registry
     if fmt == "gleif":
-        from loaders.gleif import parse_gleif
+        from ownergraph.loaders.gleif import parse_gleif
 
         return parse_gleif
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -97,7 +97,7 @@ def load(
         progress=progress,
     )
     if materialise:
-        from loaders.materialise import materialise_control
+        from ownergraph.materialise import materialise_control
 
         materialise_control(repo)
     return LoadResult(fmt, str(path), counts, data.warnings)
@@ -113,9 +113,9 @@ def bulk_load(
     **options: Any,
 ) -> LoadResult:
     """A first load of a large source into the empty database of a local server, through
-    ``neo4j-admin database import`` (``loaders.bulk_import``): the same checks and the same graph
+    ``neo4j-admin database import`` (``ownergraph.bulk_import``): the same checks and the same graph
     as ``load``, many times faster, at the price of a server restart."""
-    from loaders.bulk_import import bulk_import
+    from ownergraph.bulk_import import bulk_import
 
     data = parse(fmt, path, **options)
     counts = bulk_import(

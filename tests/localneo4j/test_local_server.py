@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queries.local_server import PASSWORD_ALPHABET, new_password
+from ownergraph.localneo4j.server import PASSWORD_ALPHABET, new_password
 
 
 def test_new_passwords_are_never_read_as_command_line_options() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.model import Dataset, Entity, Share, Stake
-from loaders.pipeline import load, parse
-from loaders.repeats import number_repeated_stakes
-from queries.repository import Repository
+from ownergraph.graph.model import Dataset, Entity, Share, Stake
+from ownergraph.loaders.repeats import number_repeated_stakes
+from ownergraph.pipeline import load, parse
+from ownergraph.queries.repository import Repository
 
 ENTITIES = "id,name,kind\np,P,person\nq,Q,person\nc,C Co,company\n"
 # p subscribed twice (830,000 then 70,000): together 90% of c's capital, so p controls c.

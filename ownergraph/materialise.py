@@ -15,9 +15,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from graph.control import bulk_control_relation
-from graph.model import Dataset
-from queries.repository import Repository
+from ownergraph.graph.control import bulk_control_relation
+from ownergraph.graph.model import Dataset
+from ownergraph.graph.params import ControlParams
+from ownergraph.queries.repository import Repository
 
 Key = tuple[str, str, str, bool, str | None]  # (type, target, controller, definite, group)
 
@@ -48,7 +49,7 @@ def control_answers(data: Dataset, *, as_of: date, ruleset: str) -> tuple[set[Ke
     Only entities somebody holds or controls get a status: an entity nobody
     holds has no control answer worth recording.
     """
-    summaries, controllers = bulk_control_relation(data, as_of=as_of, ruleset=ruleset)
+    summaries, controllers = bulk_control_relation(data, ControlParams(as_of, ruleset))
     owned = {s.owned_id for s in data.stakes} | {c.controlled_id for c in data.controls}
     statuses = {e: summaries[e].status for e in owned if e in summaries}
     return control_keys(summaries, controllers), statuses

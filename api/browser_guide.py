@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-BROWSER_DIR = Path(__file__).parent / "browser"
+from ownergraph.queries.cypher import CYPHER_DIR
+
+BROWSER_DIR = CYPHER_DIR / "browser"
 
 
 def ready_questions() -> list[Path]:

@@ -18,15 +18,15 @@ from neo4j import GraphDatabase
 from typer.testing import CliRunner
 
 from bench.generate import generate
-from graph.model import Control, Dataset, Entity, Share, Stake
-from loaders.bulk_import import BulkImportError, bulk_import
-from loaders.cli import app
-from loaders.errors import LoadRejected
-from loaders.materialise import materialise_control
-from loaders.pipeline import bulk_load, load, load_id, parse
-from queries import local_server
-from queries.local_server import Instance
-from queries.repository import Repository
+from ownergraph.bulk_import import BulkImportError, bulk_import
+from ownergraph.cli import app
+from ownergraph.graph.model import Control, Dataset, Entity, Share, Stake
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.localneo4j import server as local_server
+from ownergraph.localneo4j.server import Instance
+from ownergraph.materialise import materialise_control
+from ownergraph.pipeline import bulk_load, load, load_id, parse
+from ownergraph.queries.repository import Repository
 
 BULKTEST = Instance("bulktest", bolt_port=28687, http_port=28474, heap="1g", pagecache="256m")
 LOAD = {"id": "registry-csv:bulktest", "format": "registry-csv", "path": "/tmp/bulktest"}

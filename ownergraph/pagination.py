@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from api.errors import ApiError
+from ownergraph.graph.errors import InvalidParameter
 
 _PREFIX = "o"
 
@@ -31,8 +31,12 @@ def decode_cursor(cursor: str) -> int:
     return int(number)
 
 
-def _invalid() -> ApiError:
-    return ApiError(422, "invalid_cursor", "The cursor is not one this API returned; start again without it.")
+class InvalidCursor(InvalidParameter):
+    """A cursor that was not handed out (answered as 422 ``invalid_cursor``)."""
+
+
+def _invalid() -> InvalidCursor:
+    return InvalidCursor("The cursor is not one this API returned; start again without it.")
 
 
 class Page:

@@ -1,0 +1,1 @@
+"""The local Neo4j Community server: install from Maven Central, start, stop, import."""
