@@ -22,7 +22,7 @@ class _AsDict:
 
 @dataclass(frozen=True, slots=True)
 class QualityFlag(_AsDict):
-    """A data fault found while computing (spec section 1): reported, never fixed silently."""
+    """A data fault found while computing (docs/control.md section 1): reported, never fixed silently."""
 
     code: str  # snake_case, e.g. "shares_sum_above_100"
     message: str  # what is wrong and what the engine did about it
@@ -36,7 +36,7 @@ class ShareInfo(_AsDict):
     exact: float | None = None
     minimum: float | None = None
     maximum: float | None = None
-    derived: bool = False  # computed from subscribed capital (spec section 1)
+    derived: bool = False  # computed from subscribed capital (docs/control.md section 1)
     raw: str | None = None
 
 

@@ -1,4 +1,4 @@
-"""Beneficial owners, spec section 6: natural persons who own at least b or control."""
+"""Beneficial owners, docs/control.md section 6: natural persons who own at least b or control."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The view is the single input of every computation: stakes valid at ``as_of``
 with shares derived from subscribed capital where the source gives none
-(spec section 1), and the faults found on the way as ``QualityFlag`` values.
+(docs/control.md section 1), and the faults found on the way as ``QualityFlag`` values.
 A faulty record is never repaired silently: its flag says what was done.
 """
 
@@ -71,7 +71,7 @@ def share_info(share: Share, derived: bool = False) -> ShareInfo:
 
 
 def build_view(data: Dataset, as_of: date) -> View:
-    """The view of ``data`` at ``as_of`` (spec section 1).
+    """The view of ``data`` at ``as_of`` (docs/control.md section 1).
 
     >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("a", "A", "company")],

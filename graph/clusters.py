@@ -1,4 +1,4 @@
-"""Common owners and clusters, spec section 8."""
+"""Common owners and clusters, docs/control.md section 8."""
 
 from __future__ import annotations
 

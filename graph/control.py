@@ -1,4 +1,4 @@
-"""Who controls whom (spec sections 2-4): the queries and their proofs.
+"""Who controls whom (docs/control.md sections 2-4): the queries and their proofs.
 
 ``controllers`` answers for one entity on its upstream closure (tens of
 nodes), ``controlled`` for everything one entity controls, and

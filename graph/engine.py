@@ -1,4 +1,4 @@
-"""The control fixpoint on integer indices (spec sections 2-4), shared by every query.
+"""The control fixpoint on integer indices (docs/control.md sections 2-4), shared by every query.
 
 A view is compiled once into a ``Net``: per entity, its holders with the voting
 share at the lower and at the upper bound, the CONTROLS edges into it and the

@@ -100,7 +100,7 @@ class Stake:
     share: Share = field(default_factory=Share)
     voting_share: Share | None = None  # None: voting share = equity share
     subscribed_capital: float | None = None
-    share_derived: bool = False  # share computed from subscribed capital (spec section 1)
+    share_derived: bool = False  # share computed from subscribed capital (docs/control.md section 1)
     start: date | None = None
     end: date | None = None
     source: str | None = None

@@ -1,4 +1,4 @@
-"""Integrated (effective) ownership, spec section 5: IO = (I - A)^-1 - I.
+"""Integrated (effective) ownership, docs/control.md section 5: IO = (I - A)^-1 - I.
 
 Computed algebraically with a sparse LU factorisation, never by enumerating
 paths, so cross-holdings are handled exactly. Paths are enumerated only to
@@ -46,7 +46,7 @@ def equity_bounds(view: View) -> dict[tuple[str, str], tuple[float, float]]:
     """Equity share of each (owner, owned) pair at its lower and upper bound.
 
     Unknown and open-ended shares reach up to what the company's other stakes
-    leave free (spec section 2); several stakes of one pair are summed.
+    leave free (docs/control.md section 2); several stakes of one pair are summed.
     """
     by_owned: dict[str, list[tuple[str, float, float | None, bool]]] = defaultdict(list)
     for s in view.stakes:
@@ -215,7 +215,7 @@ def top_paths(
 
 
 def owners(data: Dataset, target_id: str, *, as_of: date) -> OwnersAnswer:
-    """The upstream tree of the target with integrated ownership (spec section 5).
+    """The upstream tree of the target with integrated ownership (docs/control.md section 5).
 
     >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("a", "A", "company"),
@@ -278,7 +278,7 @@ def owners_in_view(view: View, target_id: str) -> OwnersAnswer:
                 QualityFlag(
                     "io_above_one",
                     f"integrated ownership of {o!r} in {target_id!r} is {io:.4f}: ownership walks "
-                    "through a cross-holding cycle are counted once per turn (spec section 5)",
+                    "through a cross-holding cycle are counted once per turn (docs/control.md section 5)",
                     (o, target_id),
                 )
             )

@@ -1,4 +1,4 @@
-"""Screening against a watchlist, spec section 7: the aggregate 50% rule."""
+"""Screening against a watchlist, docs/control.md section 7: the aggregate 50% rule."""
 
 from __future__ import annotations
 

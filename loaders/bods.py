@@ -1,7 +1,7 @@
 """Beneficial Ownership Data Standard statements (0.4, and 0.2/0.3 as published) -> Dataset.
 
 Pure: one file in, records and located findings out; nothing is written.
-The mapping follows ``spec/formats.md`` (BODS):
+The mapping follows ``docs/formats.md`` (BODS):
 
 * ``shareholding`` is the equity share of a stake, ``votingRights`` the voting
   share of the same owner -> owned pair; ``appointmentOfBoard`` is CONTROLS

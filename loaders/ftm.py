@@ -1,7 +1,7 @@
 """FollowTheMoney entities (OpenSanctions JSON Lines) -> Dataset.
 
 Each line is ``{"id", "schema", "properties": {name: [str, ...]}}``. The
-mapping follows ``spec/formats.md`` (FollowTheMoney):
+mapping follows ``docs/formats.md`` (FollowTheMoney):
 
 * ``Company`` -> kind company; ``Organization`` and ``LegalEntity`` -> other;
   ``PublicBody`` -> state_body; ``Person`` -> person. Asset schemata that an

@@ -5,7 +5,7 @@ publishes); the kind of each file is told by its header, not its name:
 ``Relationship.StartNode.NodeID`` marks Level 2 (RR-CDF), ``LEI`` with
 ``Entity.LegalName`` marks Level 1 (LEI-CDF, all columns or a subset).
 
-Mapping (``spec/formats.md``, GLEIF):
+Mapping (``docs/formats.md``, GLEIF):
 
 * ``IS_DIRECTLY_CONSOLIDATED_BY`` (child -> parent) -> CONTROLS parent ->
   child, basis ``consolidation``.

@@ -1,4 +1,4 @@
-"""The project's own registry interchange format: a folder of CSV files (spec/registry-csv.md).
+"""The project's own registry interchange format: a folder of CSV files (docs/registry-csv.md).
 
 ``entities.csv`` and ``ownership.csv`` are required; ``control.csv`` and
 ``concert.csv`` are optional. As an extension of the spec, an optional

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from neo4j import GraphDatabase, RoutingControl
+from pydantic import SecretStr
 
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import Dataset
@@ -34,7 +34,8 @@ from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Key, control_answers, relationship_props
 from ownergraph.queries import records
-from ownergraph.queries.repository import Repository
+from ownergraph.queries.repository import Repository, connect
+from ownergraph.queries.settings import Neo4jSettings
 
 # A unit separator never occurs in registry text, unlike the default ";".
 ARRAY_DELIMITER = "\x1f"
@@ -111,12 +112,12 @@ def bulk_import(
         shutil.rmtree(work, ignore_errors=True)
     local_server.start(instance)
     began = time.perf_counter()
-    driver = GraphDatabase.driver(instance.bolt_uri, auth=("neo4j", instance.password()))
+    repo = _repository(instance)
     try:
-        _wait_until_online(driver)
-        Repository(driver, DATABASE).apply_schema()
+        repo.wait_until_online()
+        repo.apply_schema()
     finally:
-        driver.close()
+        repo.driver.close()
     say(f"schema applied and indexes populated in {time.perf_counter() - began:.1f} s")
     return counts
 
@@ -135,31 +136,21 @@ def _refuse_unless_empty(instance: Instance) -> None:
         if not _store_exists(instance):
             return
         local_server.start(instance)
-    driver = GraphDatabase.driver(instance.bolt_uri, auth=("neo4j", instance.password()))
+    repo = _repository(instance)
     try:
-        recs, _, _ = driver.execute_query(
-            "MATCH (n) RETURN count(n) AS n", database_=DATABASE, routing_=RoutingControl.READ
-        )
+        nodes = repo.node_count()
     finally:
-        driver.close()
-    if recs[0]["n"]:
+        repo.driver.close()
+    if nodes:
         raise BulkImportError(
-            f"the database of instance {instance.name!r} holds {recs[0]['n']:,} nodes; the bulk import "
+            f"the database of instance {instance.name!r} holds {nodes:,} nodes; the bulk import "
             "replaces the whole store and runs only on an empty database (load with `ownergraph load` instead)"
         )
 
 
-def _wait_until_online(driver: Any, timeout: float = 300.0) -> None:
-    """The server answers on Bolt before the imported database has finished starting."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            driver.execute_query("RETURN 1", database_=DATABASE)
-            return
-        except Exception:  # any failure here means "not online yet", until the deadline
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+def _repository(instance: Instance) -> Repository:
+    settings = Neo4jSettings(uri=instance.bolt_uri, username="neo4j", password=SecretStr(instance.password()))
+    return Repository(connect(settings), DATABASE)
 
 
 # -- CSV --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
@@ -90,10 +91,28 @@ class Repository:
         self._read("count_graph")  # the database itself answers, not just the socket
 
     @translate_errors
+    def node_count(self) -> int:
+        """Nodes of any label: zero only for an empty database."""
+        return int(self._read("count_nodes")[0]["n"])
+
+    def wait_until_online(self, timeout: float = 300.0) -> None:
+        """Wait for the database itself (after a restart the server answers Bolt before it is online)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.ping()
+                return
+            # starting: unreachable, or reachable with the database not yet online (a Neo4j error)
+            except (DatabaseUnavailable, neo4j_errors.Neo4jError, neo4j_errors.DriverError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+    @translate_errors
     def apply_schema(self) -> None:
         for stmt in statements("schema"):
             self.driver.execute_query(stmt, database_=self.database)
-        self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+        self.driver.execute_query(statement("await_indexes"), database_=self.database)
 
     # -- writes ---------------------------------------------------------------
 
@@ -177,7 +196,7 @@ class Repository:
         """Delete every node and relationship (the test server only)."""
         with self.driver.session(database=self.database) as session:
             # CALL { } IN TRANSACTIONS needs an auto-commit transaction
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run(statement("delete_everything")).consume()
 
     # -- reads ----------------------------------------------------------------
 

@@ -27,7 +27,6 @@ from ownergraph.queries.repository import Repository
 from tests.browser import browser, page  # noqa: F401  (pytest fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")

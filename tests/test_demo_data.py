@@ -36,7 +36,7 @@ def data() -> dict[str, Rows]:
 
 
 def _shares(ownership: Rows, upper: bool) -> dict[str, dict[str, float]]:
-    """owned -> owner -> equity fraction, per spec section 1 (capital shares derived).
+    """owned -> owner -> equity fraction, per docs/control.md section 1 (capital shares derived).
 
     ``upper`` picks interval tops and counts unknown shares as whole (a bound
     from above); otherwise interval bottoms and unknown as nothing.
@@ -83,7 +83,7 @@ def _upstream(shares: dict[str, dict[str, float]], target: str) -> dict[str, flo
 
 
 def _controls(ownership: Rows, control: Rows) -> dict[str, set[str]]:
-    """Majority control (spec section 2) as a naive least fixpoint: x -> everything x controls."""
+    """Majority control (docs/control.md section 2) as a naive least fixpoint: x -> everything x controls."""
     shares = _shares(ownership, upper=False)
     gp_run = {r["controlled_id"] for r in control if r["basis"] == "general_partner"}
     votes = {

@@ -8,7 +8,6 @@ import math
 from datetime import date
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +15,6 @@ from ownergraph.graph.model import Dataset, Share
 from ownergraph.loaders.bods import parse_bods
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "bods"
-SK_SAMPLE = Path("/work/shared/data/bods-0.2-oo-register-sk-sample/bods-data-check-2.json.gz")
 
 
 def _load(name: str) -> Dataset:
@@ -196,16 +194,6 @@ def test_v02_dangling_subject_is_located() -> None:
     [dup] = [f for f in data.findings if f.code == "duplicate_identifier"]
     assert dup.severity == "warning"
     assert dup.line == 10
-
-
-@pytest.mark.skipif(not SK_SAMPLE.exists(), reason="shared Slovak register sample not present")
-def test_real_slovak_sample_counts() -> None:
-    data = parse_bods(SK_SAMPLE)
-    assert len([e for e in data.entities if e.kind == "company"]) == 20
-    assert len([e for e in data.entities if e.kind == "person"]) == 40
-    assert len(data.links) == 38  # empty interests: a link with no share or basis
-    assert data.stakes == []
-    assert {f.line for f in data.errors} == {1, 3}  # the two relationships that dangle
 
 
 # --- located errors ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ownergraph.graph.model import Control, Dataset, Entity, Finding, Share, Sta
 from ownergraph.loaders.cn_registry import holder_account, kind_from_name, name_id, parse_cn_registry
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cn_registry"
-SHARED_TUSHARE = Path("/work/shared/data/cn-ashare-top10-holders-tushare/stockHolder.csv")
+TUSHARE_FULL = FIXTURES / "tushare-full" / "stockHolder.csv"
 
 
 def _by_id(data: Dataset) -> dict[str, Entity]:
@@ -97,9 +97,8 @@ def test_tushare_names_from_sibling_stock_list_and_kinds() -> None:
     assert entities[name_id("中国证券金融股份有限公司")].kind == "company"
 
 
-@pytest.mark.skipif(not SHARED_TUSHARE.exists(), reason="shared data folder not mounted")
 def test_tushare_full_real_sample() -> None:
-    data = parse_cn_registry(SHARED_TUSHARE)
+    data = parse_cn_registry(TUSHARE_FULL)
     assert data.errors == []
     assert Counter(f.code for f in data.warnings) == {"duplicate_row": 48}
     assert len(data.stakes) == 7364 - 48
