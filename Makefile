@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup demo test lint browser wrk neo4j-start neo4j-stop bench bench-small
+.PHONY: setup demo test lint typecheck browser wrk neo4j-start neo4j-stop bench bench-small
 
 setup: $(VENV)/.installed
 
@@ -28,8 +28,12 @@ wrk:
 lint: setup
 	$(BIN)/ruff check .
 
+# mypy --strict over the installed namespace (see scripts/typecheck.sh)
+typecheck: setup
+	VENV=$(VENV) bash scripts/typecheck.sh
+
 # The whole suite; the test Neo4j is installed and started by the test setup.
-test: setup browser wrk lint
+test: setup browser wrk lint typecheck
 	$(BIN)/pytest
 
 neo4j-start: setup

@@ -17,8 +17,6 @@ raised for bad data.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -27,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ownergraph.graph.model import Control, Dataset, Entity, Share, Stake
+from ownergraph.loaders.csvtext import CHINESE_TEXT, Sink, open_csv
 from ownergraph.loaders.normalise import (
     clean_name,
     normalise_uscc,
@@ -35,7 +34,6 @@ from ownergraph.loaders.normalise import (
     percent_to_fraction,
     validate_uscc,
 )
-from ownergraph.loaders.registry_csv import FIELD_SIZE_LIMIT, Sink, iter_rows
 from ownergraph.loaders.validate import RowLines, check_dataset, looks_like_fractions
 
 __all__ = [
@@ -229,47 +227,12 @@ class _Sheet:
     rows: list[tuple[int, list[str]]]
 
 
-def _decode(raw: bytes, file: str, encoding: str | None, sink: Sink) -> str | None:
-    tried = [encoding] if encoding else ["utf-8-sig", "gb18030"]
-    last: UnicodeDecodeError | None = None
-    for enc in tried:
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError as exc:
-            last = exc
-        except LookupError:
-            sink.error("bad_encoding", f"expected a known text encoding, got {enc!r}", file, None)
-            return None
-    assert last is not None
-    line = raw.count(b"\n", 0, last.start) + 1
-    sink.error(
-        "bad_encoding",
-        f"expected text in {' or '.join(tried)}; byte 0x{raw[last.start]:02X} at byte offset "
-        f"{last.start} cannot be decoded",
-        file,
-        line,
-    )
-    return None
-
-
 def _read_csv(path: Path, encoding: str | None, sink: Sink) -> _Sheet | None:
-    file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        sink.error("unreadable_file", f"expected a readable file ({exc.strerror})", file, None)
+    opened = open_csv(path, sink, encodings=(encoding,) if encoding else CHINESE_TEXT)
+    if opened is None:
         return None
-    text = _decode(raw, file, encoding, sink)
-    if text is None:
-        return None
-    csv.field_size_limit(FIELD_SIZE_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader, [])]
-    except csv.Error as exc:
-        sink.error("bad_csv", f"expected a CSV header row ({exc})", file, 1)
-        return None
-    return _Sheet(file, header, list(iter_rows(reader, header, file, sink)))
+    file, header, rows = opened
+    return _Sheet(file, header, list(rows))
 
 
 def _cell_text(value: object) -> str:

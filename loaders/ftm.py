@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Literal
 
 from ownergraph.graph.model import Control, Dataset, Entity, Link, ReportedRelation, Share, Stake
-from ownergraph.loaders.bods import JsonRecord, Reporter, located, read_json_records
+from ownergraph.loaders.jsonrecords import JsonRecord, Reporter, located, read_json_records
 from ownergraph.loaders.normalise import (
     clean_name,
     normalise_uscc,

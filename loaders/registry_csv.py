@@ -16,8 +16,6 @@ column name, "expected ..."); all are collected and returned in
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,11 +31,11 @@ from ownergraph.graph.model import (
     Control,
     Dataset,
     Entity,
-    Finding,
     Link,
     Share,
     Stake,
 )
+from ownergraph.loaders.csvtext import UTF8_ONLY, Sink, open_csv
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.normalise import (
     clean_name,
@@ -51,11 +49,7 @@ from ownergraph.loaders.normalise import (
 )
 from ownergraph.loaders.validate import RowLines, check_dataset, fraction_column_warning
 
-__all__ = ["FIELD_SIZE_LIMIT", "Sink", "iter_rows", "parse_registry_csv", "raise_if_rejected"]
-
-# A legitimate cell (a long aliases list, a pasted document) can be megabytes;
-# csv's default 128 KiB limit would reject it. Above this the file is not a registry.
-FIELD_SIZE_LIMIT = 64 * 1024 * 1024
+__all__ = ["parse_registry_csv", "raise_if_rejected"]
 
 ENTITY_COLUMNS = (
     "id",
@@ -111,39 +105,6 @@ class _Table:
         return self.col.get(name, -1)
 
 
-class Sink:
-    """Collects findings of one load (shared with the Chinese registry parser)."""
-
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-
-    def error(self, code: str, message: str, file: str, line: int | None, column: str | None = None) -> None:
-        self.findings.append(Finding("error", code, message, file, line, column))
-
-    def warn(self, code: str, message: str, file: str, line: int | None, column: str | None = None) -> None:
-        self.findings.append(Finding("warning", code, message, file, line, column))
-
-
-def _decode(raw: bytes, file: str, sink: Sink) -> str | None:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        hint = ""
-        try:
-            raw.decode("gb18030")
-            hint = " (the bytes decode as GBK/GB18030: re-save the file as UTF-8)"
-        except UnicodeDecodeError:
-            pass
-        sink.error(
-            "not_utf8",
-            f"expected UTF-8 text; byte 0x{raw[exc.start]:02X} at byte offset {exc.start} is not valid UTF-8{hint}",
-            file,
-            line,
-        )
-        return None
-
-
 def _check_header(header: list[str], required: tuple[str, ...], file: str, sink: Sink) -> bool:
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         sep = "';'" if ";" in header[0] else "a tab"
@@ -176,78 +137,17 @@ def _check_header(header: list[str], required: tuple[str, ...], file: str, sink:
 
 
 def _open_table(path: Path, required: tuple[str, ...], sink: Sink) -> _Table | None:
-    file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        sink.error("unreadable_file", f"expected a readable file ({exc.strerror})", file, None)
+    opened = open_csv(path, sink, encodings=UTF8_ONLY)
+    if opened is None:
         return None
-    text = _decode(raw, file, sink)
-    if text is None:
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader, [])]
-    except csv.Error as exc:
-        sink.error("bad_csv", f"expected a CSV header row ({exc})", file, 1)
-        return None
+    file, header, rows = opened
     if not any(header):
         sink.error("missing_header", "expected a header row naming the columns", file, 1)
         return None
     if not _check_header(header, required, file, sink):
         return None
     col = {name: i for i, name in enumerate(header) if name}
-    return _Table(file, col, len(header), iter_rows(reader, header, file, sink))
-
-
-def iter_rows(reader: Iterator[list[str]], header: list[str], file: str, sink: Sink) -> Iterator[tuple[int, list[str]]]:
-    """Rows of the expected width with their first physical line; the rest become findings."""
-    width = len(header)
-    line_num = getattr(reader, "line_num", 1)
-    prev = line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            _csv_error(exc, prev + 1, file, sink)
-            prev = getattr(reader, "line_num", prev + 1)
-            continue
-        start = prev + 1
-        prev = getattr(reader, "line_num", start)
-        if len(row) == width:
-            yield start, row
-        elif not row or (len(row) == 1 and not row[0].strip()):
-            continue  # a blank line carries nothing
-        elif len(row) < width:
-            sink.error(
-                "truncated_row",
-                f"expected {width} fields as in the header, got {len(row)}: the row is cut short "
-                "(truncated file or a missing delimiter)",
-                file,
-                start,
-                header[len(row)],
-            )
-        else:
-            sink.error(
-                "extra_fields",
-                f"expected {width} fields as in the header, got {len(row)} (an unquoted comma inside a value?)",
-                file,
-                start,
-            )
-
-
-def _csv_error(exc: csv.Error, line: int, file: str, sink: Sink) -> None:
-    text = str(exc)
-    if "field larger than field limit" in text:
-        limit = csv.field_size_limit()
-        message = f"expected every field under {limit:,} characters; a field here is larger"
-    elif "unexpected end of data" in text or "EOF" in text:
-        message = "expected a closing quote; the quoted field starting here runs to end of file"
-    else:
-        message = f"expected RFC 4180 quoting ({text})"
-    sink.error("bad_csv", message, file, line)
+    return _Table(file, col, len(header), rows)
 
 
 # --- cells ---------------------------------------------------------------------------
@@ -639,7 +539,6 @@ def parse_registry_csv(folder: Path) -> Dataset:
     they are findings (``data.errors``); pass the result to
     :func:`raise_if_rejected` to refuse a faulty load.
     """
-    csv.field_size_limit(FIELD_SIZE_LIMIT)
     with gc_paused():
         return _parse_folder(folder)
 

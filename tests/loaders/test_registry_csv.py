@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ownergraph.graph.model import Concert, Control, Dataset, Finding, Link, Share, Stake
+from ownergraph.loaders.csvtext import FIELD_SIZE_LIMIT
 from ownergraph.loaders.errors import LoadRejected
-from ownergraph.loaders.registry_csv import FIELD_SIZE_LIMIT, parse_registry_csv, raise_if_rejected
+from ownergraph.loaders.registry_csv import parse_registry_csv, raise_if_rejected
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "registry_csv" / "good"
 
@@ -229,7 +230,7 @@ def test_ten_megabyte_field_does_not_crash(tmp_path: Path) -> None:
 
 
 def test_field_above_the_limit_is_a_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ownergraph.loaders.registry_csv.FIELD_SIZE_LIMIT", 1000)
+    monkeypatch.setattr("ownergraph.loaders.csvtext.FIELD_SIZE_LIMIT", 1000)
     try:
         entities = f"id,name,kind,notes\nA,Alpha,company,ok\nB,Beta,person,{'x' * 2000}\nC,Gamma,company,\n"
         data = parse_registry_csv(_folder(tmp_path, entities=entities))
