@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound, InvalidParameter
+from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound, InvalidParameter, LoadInProgress
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.pagination import InvalidCursor
 
@@ -83,6 +83,9 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
             headers={"Retry-After": str(retry_after_seconds)},
         )
 
+    async def load_in_progress(_: Request, exc: Exception) -> JSONResponse:
+        return _json(409, str(exc), "load_in_progress", headers={"Retry-After": str(retry_after_seconds)})
+
     async def load_rejected(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LoadRejected)
         findings = [
@@ -108,7 +111,8 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return _json(exc.status_code, str(exc.detail), code, headers=exc.headers)
 
-    app.add_exception_handler(EntityNotFound, entity_not_found)
+    app.add_exception_handler(LoadRejected, load_rejected)
+    app.add_exception_handler(LoadInProgress, load_in_progress)
     app.add_exception_handler(InvalidParameter, invalid_parameter)
     app.add_exception_handler(DatabaseUnavailable, database_unavailable)
     app.add_exception_handler(LoadRejected, load_rejected)

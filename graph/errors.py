@@ -17,3 +17,13 @@ class InvalidParameter(OwnergraphError):
 
 class DatabaseUnavailable(OwnergraphError):
     """The graph store cannot be reached; the caller may retry later."""
+
+
+class LoadInProgress(OwnergraphError):
+    """Another load holds the graph's load lock; the caller may retry when it is done."""
+
+    def __init__(self, holder: str | None) -> None:
+        super().__init__(
+            "another load is writing to this graph" + (f" ({holder})" if holder else "") + "; retry when it is done"
+        )
+        self.holder = holder

@@ -260,7 +260,7 @@ def _ends(
             out.add(
                 "error",
                 "unknown_entity",
-                f"expected {column} to be an entity id of this load, {value!r} is not",
+                f"expected {column} to be an entity id of this load or of the graph, {value!r} is in neither",
                 where,
                 column,
                 value,

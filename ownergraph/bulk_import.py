@@ -29,10 +29,11 @@ from typing import Any, TextIO
 from pydantic import SecretStr
 
 from ownergraph.graph.gcpause import gc_paused
+from ownergraph.graph.materialised import NO_STATE, Key, states_from
 from ownergraph.graph.model import Dataset
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
-from ownergraph.materialise import Key, control_answers, relationship_props
+from ownergraph.materialise import Cause, change_props, control_answers, relationship_props
 from ownergraph.queries import records
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.queries.settings import Neo4jSettings
@@ -196,7 +197,9 @@ def _write_csv(
             continue
         rows = [to_row(item) for item in items]
         start, end = ("owner_id", "owned_id") if rel_type == "OWNS" else ("from_id", "to_id")
-        props = [{"key": r["key"], **r["props"]} for r in rows]
+        # the source, as ``write_dataset`` records it, so that later snapshots of it can end these edges
+        origin = {"loaded_from": load["id"]} if load is not None and rel_type in _LOADED_EDGES else {}
+        props = [{"key": r["key"], **r["props"], **origin} for r in rows]
         table = _table(work / f"{name}.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props)
         _write(table, (([r[start], r[end]], p) for r, p in zip(rows, props, strict=True)))
         rels.append((rel_type, table))
@@ -213,11 +216,18 @@ def _write_csv(
         nodes.append(table)
     if control is not None:
         nodes.append(_write_control_run(work, control))
+        change_nodes, change_rels = _write_control_changes(work, control, load)
+        nodes += change_nodes
+        rels += change_rels
+        counts["control_changes"] = change_nodes[0].rows if change_nodes else 0
         counts.update(controlled_by=0, ultimately_controlled_by=0)
         for rel_type, table in _write_control_relationships(work, control):
             rels.append((rel_type, table))
             counts[rel_type.lower()] = table.rows
     return nodes, rels, counts
+
+
+_LOADED_EDGES = frozenset({"OWNS", "CONTROLS", "ACTS_IN_CONCERT"})
 
 
 def _write_control_run(work: Path, control: _Control) -> _Table:
@@ -226,6 +236,37 @@ def _write_control_run(work: Path, control: _Control) -> _Table:
     table = _table(work / "control_run.csv", [":ID(ControlRun)", ":LABEL"], [props])
     _write(table, [([control.ruleset, "ControlRun"], props)])
     return table
+
+
+def _write_control_changes(
+    work: Path, control: _Control, load: dict[str, Any] | None
+) -> tuple[list[_Table], list[tuple[str, _Table]]]:
+    """The change feed from an empty graph: one ``ControlChange`` per entity with an answer, numbered as
+    ``write_materialised_control`` numbers them, so replaying the feed rebuilds the imported state."""
+    states = states_from(control.keys, control.statuses)
+    if not states:
+        return [], []
+    cause = Cause("load", load["id"] if load is not None else None)
+    now = datetime.now(UTC)
+    entities = sorted(states)
+    props = [
+        {**change_props(e, NO_STATE, states[e], ruleset=control.ruleset, cause=cause, day=control.as_of, now=now),
+         "seq": i + 1}
+        for i, e in enumerate(entities)
+    ]
+    changes = _table(work / "control_changes.csv", [":ID(ControlChange)", ":LABEL"], props)
+    _write(changes, (([str(p["seq"]), "ControlChange"], p) for p in props))
+    sequence_props = {"name": "control_changes", "next": len(entities)}
+    sequence = _table(work / "change_sequence.csv", [":ID(ChangeSequence)", ":LABEL"], [sequence_props])
+    _write(sequence, [(["control_changes", "ChangeSequence"], sequence_props)])
+    of = _table(work / "change_of.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"], [])
+    _write(of, (([str(p["seq"]), p["entity_id"]], {}) for p in props))
+    rels = [("CHANGE_OF", of)]
+    if load is not None:
+        caused = _table(work / "caused_by.csv", [":START_ID(ControlChange)", ":END_ID(Load)"], [])
+        _write(caused, (([str(p["seq"]), load["id"]], {}) for p in props))
+        rels.append(("CAUSED_BY", caused))
+    return [changes, sequence], rels
 
 
 def _write_control_relationships(work: Path, control: _Control) -> list[tuple[str, _Table]]:

@@ -1,40 +1,76 @@
-"""Write the engine's control answers back into Neo4j, so Browser users can query control directly.
+"""Keep the materialised control in step with the graph: whole, incremental, and as the days pass.
 
-``(y)-[:ULTIMATELY_CONTROLLED_BY {ruleset, definite, group}]->(x)`` for
-every ultimate controller (``definite: false`` for one that controls only
-with uncertain shares at their highest) and ``(y)-[:CONTROLLED_BY]->(x)`` for
-every entity that controls ``y`` (ultimate or intermediate). Each entity gets
-``control_status``; ``(:ControlRun {ruleset, as_of, computed_at})`` says when.
-Recomputed for the whole graph after every load and written as a diff (only
-what changed), so the relationships never lag behind the data and a reload of
-unchanged data writes nothing.
+``(y)-[:ULTIMATELY_CONTROLLED_BY {ruleset, definite, group}]->(x)`` for every
+ultimate controller (``definite: false`` for one that controls only with
+uncertain shares at their highest), ``(y)-[:CONTROLLED_BY]->(x)`` for every
+entity that controls ``y``, ``control_status`` on each held entity, and
+``(:ControlRun {ruleset, as_of, computed_at})`` for when. Every job writes a
+diff, in one transaction with a ``(:ControlChange)`` record per entity whose
+answer changed (the change feed).
+
+- ``materialise_control``: the whole graph (``ownergraph control rebuild``).
+- ``materialise_changes``: after a load, only the entities downstream of what
+  the load changed (through OWNS, CONTROLS and concert links both ways), read
+  with one upstream closure as the live path does.
+- ``refresh_control``: move the answers to today, recomputing only entities
+  downstream of an edge that started or ended since the last run's day.
+- ``verify_control``: recompute everything in memory and list the differences.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ownergraph.graph.control import bulk_control_relation
+from ownergraph.graph.materialised import ControlState, Key, changes, control_keys, owned_ids, states_from
 from ownergraph.graph.model import Dataset
-from ownergraph.graph.params import ControlParams
+from ownergraph.graph.params import DEFAULT_RULESET, ControlParams
 from ownergraph.queries.repository import Repository
 
-Key = tuple[str, str, str, bool, str | None]  # (type, target, controller, definite, group)
+__all__ = [
+    "Cause",
+    "Materialised",
+    "change_props",
+    "control_answers",
+    "materialise_changes",
+    "materialise_control",
+    "refresh_control",
+    "relationship_props",
+    "verify_control",
+]
+
+# Past this many affected entities an incremental pass reads as much as a whole one: do the whole one.
+MAX_INCREMENTAL = 250_000
 
 
-def control_keys(summaries: dict[str, Any], controllers: dict[str, tuple[str, ...]]) -> set[Key]:
-    """Every materialised relationship the engine's answers call for."""
-    keys: set[Key] = set()
-    for target, summary in summaries.items():
-        groups = dict(summary.groups)
-        definite = set(summary.ultimate_controllers)
-        for controller in definite | set(summary.possible_ultimate_controllers):
-            keys.add(("ULTIMATELY_CONTROLLED_BY", target, controller, controller in definite, groups.get(controller)))
-        for controller in controllers.get(target, ()):
-            if controller != target:
-                keys.add(("CONTROLLED_BY", target, controller, True, None))
-    return keys
+@dataclass(frozen=True)
+class Cause:
+    """Why control was recomputed: a load (with its source id), a refresh, or a rebuild."""
+
+    kind: str
+    load_id: str | None = None
+
+
+REBUILD = Cause("rebuild")
+
+
+@dataclass(frozen=True)
+class Materialised:
+    """What one materialisation did."""
+
+    mode: str  # "whole", "incremental", "none" (nothing to do)
+    as_of: date
+    recomputed: int  # entities whose answer was computed
+    created: int
+    deleted: int
+    statuses: int
+    changes: int
+
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "deleted": self.deleted, "statuses": self.statuses}
 
 
 def relationship_props(key: Key, ruleset: str) -> dict[str, Any]:
@@ -50,25 +86,138 @@ def control_answers(data: Dataset, *, as_of: date, ruleset: str) -> tuple[set[Ke
     holds has no control answer worth recording.
     """
     summaries, controllers = bulk_control_relation(data, ControlParams(as_of, ruleset))
-    owned = {s.owned_id for s in data.stakes} | {c.controlled_id for c in data.controls}
-    statuses = {e: summaries[e].status for e in owned if e in summaries}
+    statuses = {e: summaries[e].status for e in owned_ids(data) if e in summaries}
     return control_keys(summaries, controllers), statuses
 
 
-def materialise_control(repo: Repository, *, as_of: date | None = None, ruleset: str = "majority") -> dict[str, int]:
-    """Recompute control for the whole graph and write only what changed; returns what was written."""
+def materialise_control(
+    repo: Repository, *, as_of: date | None = None, ruleset: str = DEFAULT_RULESET, cause: Cause = REBUILD
+) -> Materialised:
+    """Recompute control for the whole graph and write only what changed."""
     day = as_of or date.today()
-    wanted, status = control_answers(repo.everything(), as_of=day, ruleset=ruleset)
+    data = repo.everything()
+    wanted, status = control_answers(data, as_of=day, ruleset=ruleset)
     present = repo.materialised_control(ruleset)
+    old = repo.control_statuses()
+    return _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
+                  mode="whole", recomputed=len(data.entities))
+
+
+def materialise_changes(
+    repo: Repository,
+    changed: Iterable[str],
+    *,
+    as_of: date | None = None,
+    ruleset: str = DEFAULT_RULESET,
+    cause: Cause = REBUILD,
+) -> Materialised:
+    """Recompute only what the ``changed`` entities can affect; the whole graph when nothing is
+    materialised yet, when a load skipped materialising, or when the affected part is too large."""
+    day = as_of or date.today()
+    run = repo.control_run(ruleset)
+    if run is None or run.stale:
+        return materialise_control(repo, as_of=day, ruleset=ruleset, cause=cause)
+    seeds = set(changed)
+    if not seeds:
+        if run.as_of != day:
+            repo.write_materialised_control([], [], [], ruleset=ruleset, as_of=day)
+        return Materialised("none", day, 0, 0, 0, 0, 0)
+    affected, cut = repo.affected_ids(seeds, max_nodes=MAX_INCREMENTAL)
+    if cut:
+        return materialise_control(repo, as_of=day, ruleset=ruleset, cause=cause)
+    data = repo.upstream_of(affected, max_nodes=4 * MAX_INCREMENTAL)
+    if any(f.code == "closure_truncated" for f in data.findings):
+        return materialise_control(repo, as_of=day, ruleset=ruleset, cause=cause)
+    wanted_all, status_all = control_answers(data, as_of=day, ruleset=ruleset)
+    wanted = {k for k in wanted_all if k[1] in affected}
+    status = {e: s for e, s in status_all.items() if e in affected}
+    present = repo.materialised_control_of(affected, ruleset)
+    old = repo.control_statuses_of(affected)
+    return _write(repo, wanted, status, present, old, affected, day=day, ruleset=ruleset, cause=cause,
+                  mode="incremental", recomputed=len(affected))
+
+
+def refresh_control(repo: Repository, *, today: date | None = None, ruleset: str = DEFAULT_RULESET) -> Materialised:
+    """Move the materialised answers to ``today``: recompute only the entities downstream of an
+    edge whose start or end fell between the last run's day and today."""
+    day = today or date.today()
+    run = repo.control_run(ruleset)
+    if run is None:
+        return Materialised("none", day, 0, 0, 0, 0, 0)  # nothing materialised: nothing to move
+    if run.stale:
+        return materialise_control(repo, as_of=day, ruleset=ruleset, cause=Cause("refresh"))
+    if run.as_of == day:
+        return Materialised("none", day, 0, 0, 0, 0, 0)
+    earlier, later = sorted((run.as_of, day))
+    touched = repo.dated_edges(earlier, later)
+    if run.as_of > day:  # moved back in time: what started or ended in (day, as_of] changes too
+        touched |= repo.dated_edges(day, run.as_of)
+    return materialise_changes(repo, touched, as_of=day, ruleset=ruleset, cause=Cause("refresh"))
+
+
+def verify_control(
+    repo: Repository, *, as_of: date | None = None, ruleset: str = DEFAULT_RULESET
+) -> list[tuple[str, str, str]]:
+    """(entity, materialised, recomputed) for every entity whose materialised answer differs from a
+    full recomputation at the last run's day (or ``as_of``); empty when they agree."""
+    run = repo.control_run(ruleset)
+    day = as_of or (run.as_of if run is not None else date.today())
+    wanted, status = control_answers(repo.everything(), as_of=day, ruleset=ruleset)
+    present = states_from(repo.materialised_control(ruleset).keys(), repo.control_statuses())
+    expected = states_from(wanted, status)
+    return [(e, old.to_json(), new.to_json()) for e, old, new in changes(present, expected)]
+
+
+def change_props(
+    entity: str, before: ControlState, after: ControlState, *, ruleset: str, cause: Cause, day: date, now: datetime
+) -> dict[str, Any]:
+    """The properties of one ``ControlChange`` record, whichever path writes it (``seq`` added by the writer)."""
+    return {
+        "entity_id": entity,
+        "ruleset": ruleset,
+        "cause": cause.kind,
+        "load_id": cause.load_id,
+        "effective": day,
+        "computed_at": now,
+        "status_before": before.status,
+        "status_after": after.status,
+        "before": before.to_json(),
+        "after": after.to_json(),
+        "involved": sorted(set(before.involved()) | set(after.involved())),
+    }
+
+
+def _write(
+    repo: Repository,
+    wanted: set[Key],
+    status: Mapping[str, str],
+    present: Mapping[Key, str],
+    old: Mapping[str, str],
+    scope: set[str] | None,
+    *,
+    day: date,
+    ruleset: str,
+    cause: Cause,
+    mode: str,
+    recomputed: int,
+) -> Materialised:
+    """Write the diff between ``present`` and ``wanted`` (for the targets in ``scope``, or all) and
+    a change record for every entity whose state differs."""
     create = [
         {"type": key[0], "target": key[1], "controller": key[2], "props": relationship_props(key, ruleset)}
         for key in sorted(wanted - present.keys(), key=str)
     ]
-    delete = [present[k] for k in present.keys() - wanted]
-    old = repo.control_statuses()
+    delete = [present[k] for k in sorted(present.keys() - wanted, key=str)]
     statuses: list[dict[str, str | None]] = [
         {"id": e, "status": v} for e, v in sorted(status.items()) if old.get(e) != v
     ]
     statuses += [{"id": e, "status": None} for e in sorted(old.keys() - status.keys())]
-    repo.write_materialised_control(create, delete, statuses, ruleset=ruleset, as_of=day)
-    return {"created": len(create), "deleted": len(delete), "statuses": len(statuses)}
+    now = datetime.now(UTC)
+    changed = changes(states_from(present.keys(), old), states_from(wanted, status), scope)
+    rows = [
+        {"entity_id": entity, "load_id": cause.load_id,
+         "props": change_props(entity, old_state, new_state, ruleset=ruleset, cause=cause, day=day, now=now)}
+        for entity, old_state, new_state in changed
+    ]
+    repo.write_materialised_control(create, delete, statuses, ruleset=ruleset, as_of=day, changes=rows)
+    return Materialised(mode, day, recomputed, len(create), len(delete), len(statuses), len(rows))

@@ -1,12 +1,14 @@
 """One load: parse -> validate -> reject, or write in one transaction -> materialise control.
 
 Nothing is written unless the whole input is free of faults; warnings
-(data-quality findings) are reported and the data kept.
+(data-quality findings) are reported and the data kept. A load may refer to
+entities already in the graph (a daily delta). Loads take turns on a graph
+(``load_lock``); each first moves the materialised control to today, then
+writes, then recomputes only what it changed.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ownergraph.graph.model import Dataset, Finding
+from ownergraph.graph.params import DEFAULT_RULESET
+from ownergraph.load_lock import load_lock
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.repeats import number_repeated_stakes
 from ownergraph.localneo4j.server import Instance
+from ownergraph.materialise import Cause, Materialised, materialise_changes, refresh_control
 from ownergraph.queries.repository import Repository
 
 FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif")
@@ -30,10 +35,19 @@ class LoadResult:
     path: str
     counts: dict[str, int]
     warnings: list[Finding] = field(default_factory=list)
+    source: str | None = None
+    snapshot: bool = False
+    materialised: Materialised | None = None
 
 
-def parse(fmt: str, path: Path, **options: Any) -> Dataset:
-    """Parse a source into records; raise LoadRejected listing every fault."""
+def parse(
+    fmt: str, path: Path, *, known_ids: Callable[[set[str]], set[str]] | None = None, **options: Any
+) -> Dataset:
+    """Parse a source into records; raise LoadRejected listing every fault.
+
+    ``known_ids`` answers which of some ids are already in the graph: references
+    to them are accepted (a delta); without it every reference must be in the load.
+    """
     if not path.exists():
         raise LoadRejected([Finding("error", "not_found", "no such file or folder", file=str(path))])
     data = _parser(fmt)(path, **options)
@@ -42,9 +56,19 @@ def parse(fmt: str, path: Path, **options: Any) -> Dataset:
         from ownergraph.loaders.validate import check_dataset
 
         data.findings.extend(check_dataset(data, file=str(path)))
+    if known_ids is not None:
+        _accept_references_to_the_graph(data, known_ids)
     if data.errors:
         raise LoadRejected(data.findings)
     return data
+
+
+def _accept_references_to_the_graph(data: Dataset, known_ids: Callable[[set[str]], set[str]]) -> None:
+    referred = {f.entity_id for f in data.findings if f.code == "unknown_entity" and f.entity_id}
+    if not referred:
+        return
+    present = known_ids(referred)
+    data.findings = [f for f in data.findings if not (f.code == "unknown_entity" and f.entity_id in present)]
 
 
 def _parser(fmt: str) -> Callable[..., Dataset]:
@@ -71,14 +95,14 @@ def _parser(fmt: str) -> Callable[..., Dataset]:
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
-def load_id(fmt: str, path: Path) -> str:
-    """A stable id for a load of one source, so a reload updates its record."""
-    return f"{fmt}:{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}"
+def default_source(fmt: str, path: Path) -> str:
+    """The source a load names when none is given: the format and the file (or folder) name."""
+    return f"{fmt}:{path.resolve().name}"
 
 
-def load_record(fmt: str, path: Path) -> dict[str, str]:
-    """The ``Load`` provenance node's id, format and path, whichever path writes it."""
-    return {"id": load_id(fmt, path), "format": fmt, "path": str(path.resolve())}
+def load_record(fmt: str, path: Path, source: str | None = None) -> dict[str, str]:
+    """The ``Load`` provenance node (one per source): id, format and the path loaded last."""
+    return {"id": source or default_source(fmt, path), "format": fmt, "path": str(path.resolve())}
 
 
 def load(
@@ -86,21 +110,36 @@ def load(
     fmt: str,
     path: Path,
     *,
+    source: str | None = None,
+    snapshot: bool = False,
+    snapshot_date: date | None = None,
     materialise: bool = True,
+    lock_wait: float = 0.0,
     progress: Callable[[int], None] | None = None,
     **options: Any,
 ) -> LoadResult:
-    data = parse(fmt, path, **options)
-    counts = repo.write_dataset(
-        data,
-        load=load_record(fmt, path),
-        progress=progress,
-    )
-    if materialise:
-        from ownergraph.materialise import materialise_control
+    """Parse, check and write one source, then recompute the control it changed.
 
-        materialise_control(repo)
-    return LoadResult(fmt, str(path), counts, data.warnings)
+    With ``snapshot`` the input is the complete state of ``source`` on
+    ``snapshot_date`` (default today): its edges missing from the input end on
+    that day. Raises ``LoadRejected`` (nothing written) or ``LoadInProgress``
+    when another load holds the graph for longer than ``lock_wait`` seconds.
+    """
+    data = parse(fmt, path, known_ids=lambda ids: set(repo.entities(ids)), **options)
+    record = load_record(fmt, path, source)
+    with load_lock(repo, wait_seconds=lock_wait):
+        today = date.today()
+        if materialise:
+            refresh_control(repo, today=today)
+        written = repo.write_dataset(data, load=record, day=snapshot_date or today, snapshot=snapshot,
+                                     progress=progress)
+        done = None
+        if materialise:
+            done = materialise_changes(repo, written.changed, as_of=today, cause=Cause("load", record["id"]))
+        else:
+            repo.mark_control_stale(DEFAULT_RULESET)
+    return LoadResult(fmt, str(path), written.counts, data.warnings, source=record["id"], snapshot=snapshot,
+                      materialised=done)
 
 
 def bulk_load(
@@ -108,6 +147,7 @@ def bulk_load(
     fmt: str,
     path: Path,
     *,
+    source: str | None = None,
     materialise: bool = True,
     log: Callable[[str], None] | None = None,
     **options: Any,
@@ -118,11 +158,12 @@ def bulk_load(
     from ownergraph.bulk_import import bulk_import
 
     data = parse(fmt, path, **options)
+    record = load_record(fmt, path, source)
     counts = bulk_import(
         instance,
         data,
-        load=load_record(fmt, path),
+        load=record,
         control_as_of=date.today() if materialise else None,
         log=log,
     )
-    return LoadResult(fmt, str(path), counts, data.warnings)
+    return LoadResult(fmt, str(path), counts, data.warnings, source=record["id"])

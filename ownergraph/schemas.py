@@ -524,6 +524,16 @@ class FindingOut(Model):
     entity_id: str | None = None
 
 
+class MaterialisedOut(Model):
+    mode: str = Field(description="`incremental` (only what the load changed), `whole`, or `none`.")
+    as_of: date
+    recomputed: int = Field(description="Entities whose answer was computed.")
+    created: int
+    deleted: int
+    statuses: int
+    changes: int = Field(description="Change records written (entities whose answer changed).")
+
+
 class LoadResponse(Model):
     model_config = _examples(
         {"format": "registry-csv", "counts": {"entities": 6, "stakes": 4, "controls": 1, "concerts": 1,
@@ -531,5 +541,10 @@ class LoadResponse(Model):
     )
 
     format: str
+    source: str | None = Field(default=None, description="The source this load updated (its Load node id).")
+    snapshot: bool = Field(default=False, description="True: the source's edges missing from the input ended.")
     counts: dict[str, int]
     warnings: list[FindingOut]
+    materialised: MaterialisedOut | None = Field(
+        default=None, description="What the control recomputation did (null when not asked for)."
+    )

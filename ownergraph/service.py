@@ -198,12 +198,27 @@ class OwnershipService:
 
     # -- writes ---------------------------------------------------------------
 
-    def load(self, fmt: str, path: Path, *, materialise: bool = True) -> schemas.LoadResponse:
-        result = load(self.repo, fmt, path, materialise=materialise)
+    def load(
+        self,
+        fmt: str,
+        path: Path,
+        *,
+        source: str | None = None,
+        snapshot: bool = False,
+        snapshot_date: date | None = None,
+        materialise: bool = True,
+        lock_wait: float = 0.0,
+    ) -> schemas.LoadResponse:
+        result = load(self.repo, fmt, path, source=source, snapshot=snapshot, snapshot_date=snapshot_date,
+                      materialise=materialise, lock_wait=lock_wait)
+        done = result.materialised
         return schemas.LoadResponse(
             format=result.format,
+            source=result.source,
+            snapshot=result.snapshot,
             counts=result.counts,
             warnings=[schemas.FindingOut.model_validate(f) for f in result.warnings],
+            materialised=schemas.MaterialisedOut.model_validate(done) if done is not None else None,
         )
 
 

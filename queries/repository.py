@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -122,35 +123,68 @@ class Repository:
         data: Dataset,
         *,
         load: dict[str, Any],
+        day: date | None = None,
+        snapshot: bool = False,
         batch_size: int = BATCH_SIZE,
         progress: Callable[[int], None] | None = None,
-    ) -> dict[str, int]:
-        """Write a whole load in ONE transaction: it lands whole or not at all."""
-        plan: list[tuple[str, list[dict[str, Any]]]] = [
-            ("merge_entities", [records.entity_row(e) for e in data.entities]),
-            ("merge_stakes", [records.stake_row(s) for s in data.stakes]),
-            ("merge_controls", [records.control_row(c) for c in data.controls]),
-            ("merge_concerts", [records.concert_row(c) for c in data.concerts]),
+    ) -> Written:
+        """Write a whole load in ONE transaction: it lands whole or not at all.
+
+        ``load["id"]`` names the source. Ids may refer to entities already in the
+        graph. With ``snapshot``, the source's stakes, controls and concert links
+        missing from ``data`` end on ``day`` (default today). Returns the counts
+        and the entities whose incoming edges (or own kind or capital) changed.
+        """
+        source = str(load["id"])
+        day = day or date.today()
+        entity_rows = [records.with_entity_fingerprint(records.entity_row(e)) for e in data.entities]
+        edge_plan: list[tuple[str, str, list[dict[str, Any]]]] = [
+            ("OWNS", "merge_stakes", [records.stake_row(s) for s in data.stakes]),
+            ("CONTROLS", "merge_controls", [records.control_row(c) for c in data.controls]),
+            ("ACTS_IN_CONCERT", "merge_concerts", [records.concert_row(c) for c in data.concerts]),
+        ]
+        other_plan: list[tuple[str, list[dict[str, Any]]]] = [
             ("merge_links", [records.link_row(lk) for lk in data.links]),
             ("merge_reported", [records.reported_row(r) for r in data.reported]),
         ]
-        counts = {name.removeprefix("merge_"): len(rows) for name, rows in plan}
-        load = {**load, "loaded_at": datetime.now(UTC), "counts": json.dumps(counts)}
+        stamp = records.snapshot_stamp(source, (r for _, _, rows in edge_plan for r in rows)) if snapshot else None
+        counts = {"entities": len(entity_rows)}
+        counts |= {name.removeprefix("merge_"): len(rows) for _, name, rows in edge_plan}
+        counts |= {name.removeprefix("merge_"): len(rows) for name, rows in other_plan}
+        changed: set[str] = set()
         with self.driver.session(database=self.database) as session:
             tx = session.begin_transaction()
             try:
-                for name, rows in plan:
-                    query = statement(name)
-                    for batch in _batches(rows, batch_size):
-                        tx.run(query, rows=batch).consume()
+                for batch in _batches(entity_rows, batch_size):
+                    changed.update(r["changed"] for r in tx.run(statement("merge_entities"), rows=batch))
+                    if progress is not None:
+                        progress(len(batch))
+                for kind, name, rows in edge_plan:
+                    parts = _edge_parts(tx, kind, rows, batch_size)
+                    placed = records.place_rows(rows, parts, source=source, stamp=stamp, day=day)
+                    for batch in _batches(placed, batch_size):
+                        changed.update(r["changed"] for r in tx.run(statement(name), rows=batch))
                         if progress is not None:
                             progress(len(batch))
-                tx.run(statement("merge_load"), load=load).consume()
+                for name, rows in other_plan:
+                    for batch in _batches(rows, batch_size):
+                        tx.run(statement(name), rows=batch).consume()
+                ended = 0
+                if stamp is not None:
+                    for rec in tx.run(statement("close_missing_edges"), source=source, stamp=stamp, day=day):
+                        ended += 1
+                        changed.add(rec["to_id"])
+                        if rec["type"] == "ACTS_IN_CONCERT":
+                            changed.add(rec["from_id"])
+                    counts["ended"] = ended
+                record = {**load, "loaded_at": datetime.now(UTC), "counts": json.dumps(counts), "day": day,
+                          "snapshot": snapshot}
+                tx.run(statement("merge_load"), load=record).consume()
                 tx.commit()
             finally:
                 if tx.closed() is False:
                     tx.close()  # rolls back anything not committed
-        return counts
+        return Written(counts, frozenset(changed))
 
     @translate_errors
     def materialised_control(self, ruleset: str) -> dict[tuple[str, str, str, bool, str | None], str]:
@@ -166,6 +200,68 @@ class Repository:
         return {r["id"]: r["status"] for r in self._read("read_control_statuses")}
 
     @translate_errors
+    def materialised_control_of(
+        self, ids: Iterable[str], ruleset: str
+    ) -> dict[tuple[str, str, str, bool, str | None], str]:
+        """``materialised_control`` restricted to the relationships out of some targets."""
+        found: dict[tuple[str, str, str, bool, str | None], str] = {}
+        for batch in _batches(sorted(set(ids)), BATCH_SIZE):
+            for r in self._read("read_materialised_control_of", ids=batch, ruleset=ruleset):
+                found[(r["type"], r["target"], r["controller"], bool(r["definite"]), r["group"])] = r["element_id"]
+        return found
+
+    @translate_errors
+    def control_statuses_of(self, ids: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for batch in _batches(sorted(set(ids)), BATCH_SIZE):
+            found.update((r["id"], r["status"]) for r in self._read("read_control_statuses_of", ids=batch))
+        return found
+
+    @translate_errors
+    def control_run(self, ruleset: str) -> ControlRun | None:
+        """When the materialised control of ``ruleset`` was computed, for which day; None if never."""
+        rows = self._read("read_control_run", ruleset=ruleset)
+        as_of = records.native_date(rows[0]["as_of"]) if rows else None
+        if as_of is None:
+            return None
+        return ControlRun(as_of, bool(rows[0]["stale"]))
+
+    @translate_errors
+    def mark_control_stale(self, ruleset: str) -> None:
+        self.driver.execute_query(statement("mark_control_stale"), ruleset=ruleset, database_=self.database)
+
+    @translate_errors
+    def dated_edges(self, after: date, upto: date) -> set[str]:
+        """Entities with an incoming edge (or a concert link) that starts or ends in (after, upto]."""
+        touched: set[str] = set()
+        for r in self._read("read_dated_edges", after=after, upto=upto):
+            touched.add(r["to_id"])
+            if r["type"] == "ACTS_IN_CONCERT":
+                touched.add(r["from_id"])
+        return touched
+
+    @translate_errors
+    def affected_ids(self, seeds: Iterable[str], *, max_nodes: int) -> tuple[set[str], bool]:
+        """Everything whose control answer can depend on the seeds: what they hold or control
+        through any chain, and through concert links both ways; True when cut at ``max_nodes``."""
+        reached: set[str] = set()
+        frontier = sorted(set(seeds))
+        while frontier:
+            grown: set[str] = set()
+            for batch in _batches(frontier, BATCH_SIZE):
+                rows = self._read("read_downstream_ids", ids=batch, limit=max_nodes + 1)
+                grown.update(r["id"] for r in rows)
+            new = grown - reached
+            reached |= grown
+            if len(reached) > max_nodes:
+                return reached, True
+            partners: set[str] = set()
+            for batch in _batches(sorted(new), BATCH_SIZE):
+                partners.update(r["id"] for r in self._read("read_concert_partners", ids=batch))
+            frontier = sorted(partners - reached)
+        return reached, False
+
+    @translate_errors
     def write_materialised_control(
         self,
         create: list[dict[str, Any]],
@@ -174,8 +270,14 @@ class Repository:
         *,
         ruleset: str,
         as_of: date,
+        changes: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Apply a diff of the materialised control of one ruleset, in one transaction."""
+        """Apply a diff of the materialised control of one ruleset, and record what changed, in one transaction.
+
+        Each change row is ``{entity_id, load_id, props}``; the change records get
+        consecutive sequence numbers (``seq``) in the order given.
+        """
+        changes = changes or []
 
         def work(tx: ManagedTransaction) -> None:
             for ids in _batches(delete, BATCH_SIZE):
@@ -186,10 +288,90 @@ class Repository:
                     tx.run(query, rows=batch).consume()
             for batch in _batches(statuses, BATCH_SIZE):
                 tx.run(statement("set_control_status"), rows=batch, ruleset=ruleset).consume()
+            if changes:
+                first = tx.run(statement("next_change_seq"), n=len(changes)).single(strict=True)["first"]
+                numbered = [
+                    {**row, "props": {**row["props"], "seq": first + i + 1}} for i, row in enumerate(changes)
+                ]
+                for batch in _batches(numbered, BATCH_SIZE):
+                    tx.run(statement("create_control_changes"), rows=batch).consume()
             tx.run(statement("merge_control_run"), ruleset=ruleset, as_of=as_of).consume()
 
         with self.driver.session(database=self.database) as session:
             session.execute_write(work)
+
+    # -- the change feed and watchlists -----------------------------------------------------
+
+    @translate_errors
+    def changes(
+        self,
+        *,
+        before_seq: int | None,
+        since: datetime | None,
+        until: datetime | None,
+        controller: str | None,
+        founded_from: date | None,
+        founded_to: date | None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Change records newest first, with the entity's name, kind and founding date."""
+        rows = self._read(
+            "read_changes",
+            before_seq=before_seq if before_seq is not None else 2**63 - 1,
+            since=since,
+            until=until,
+            controller=controller,
+            founded_from=founded_from,
+            founded_to=founded_to,
+            limit=limit,
+        )
+        return [
+            {**dict(r["change"]), "name": r["name"], "kind": r["kind"], "founded": records.native_date(r["founded"])}
+            for r in rows
+        ]
+
+    @translate_errors
+    def save_watchlist(self, name: str, ids: list[str], min_io: float) -> dict[str, Any]:
+        rows, _, _ = self.driver.execute_query(
+            statement("merge_watchlist"), watchlist={"name": name, "ids": ids, "min_io": min_io},
+            database_=self.database,
+        )
+        return dict(rows[0]["watchlist"])
+
+    @translate_errors
+    def watchlists(self) -> list[dict[str, Any]]:
+        return [dict(r["watchlist"]) for r in self._read("read_watchlists")]
+
+    @translate_errors
+    def delete_watchlist(self, name: str) -> bool:
+        rows, _, _ = self.driver.execute_query(statement("delete_watchlist"), name=name, database_=self.database)
+        return bool(rows and rows[0]["deleted"])
+
+    # -- the load lock ----------------------------------------------------------------------
+
+    @translate_errors
+    def take_load_lock(self, holder: str, lease_seconds: int) -> bool:
+        """True when ``holder`` now holds the graph's load lock (free, expired or already its own)."""
+        rows, _, _ = self.driver.execute_query(
+            statement("acquire_load_lock"), holder=holder, lease_seconds=lease_seconds, database_=self.database
+        )
+        return bool(rows)
+
+    @translate_errors
+    def renew_load_lock(self, holder: str, lease_seconds: int) -> bool:
+        rows, _, _ = self.driver.execute_query(
+            statement("renew_load_lock"), holder=holder, lease_seconds=lease_seconds, database_=self.database
+        )
+        return bool(rows)
+
+    @translate_errors
+    def release_load_lock(self, holder: str) -> None:
+        self.driver.execute_query(statement("release_load_lock"), holder=holder, database_=self.database)
+
+    @translate_errors
+    def load_lock_holder(self) -> str | None:
+        rows = self._read("read_load_lock")
+        return str(rows[0]["holder"]) if rows else None
 
     @translate_errors
     def wipe(self) -> None:
@@ -334,10 +516,12 @@ class Repository:
 
     @translate_errors
     def fingerprint(self) -> str:
-        """A checksum of every node and relationship with its properties (to prove nothing changed)."""
+        """A checksum of every node and relationship with what it says (to prove nothing changed):
+        load bookkeeping (which source and load wrote it, its fingerprints) is left out."""
         digest = hashlib.sha256()
         for rec in self._read("read_fingerprint"):
-            line = [rec["part"], rec["a"], rec["b"], sorted(rec["labels"]), dict(rec["props"])]
+            said = {k: v for k, v in dict(rec["props"]).items() if k not in records.BOOKKEEPING}
+            line = [rec["part"], rec["a"], rec["b"], sorted(rec["labels"]), said]
             digest.update(json.dumps(line, sort_keys=True, default=str).encode("utf-8"))
         return digest.hexdigest()
 
@@ -441,6 +625,31 @@ def _add_edge(data: Dataset, rec: neo4j.Record | dict[str, Any], seen: set[tuple
         data.concerts.append(records.concert_from(rec["from_id"], rec["to_id"], props))
     elif kind == "LINK":
         data.links.append(records.link_from(rec["from_id"], rec["to_id"], props))
+
+
+def _edge_parts(tx: neo4j.Transaction, kind: str, rows: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
+    """The parts already stored between the pairs that ``rows`` write (to place each row on its part)."""
+    pairs = sorted({(r.get("owner_id") or r["from_id"], r.get("owned_id") or r["to_id"]) for r in rows})
+    parts: list[dict[str, Any]] = []
+    for batch in _batches([{"from_id": a, "to_id": b} for a, b in pairs], size):
+        parts.extend(rec.data() for rec in tx.run(statement("read_edge_parts"), type=kind, pairs=batch))
+    return parts
+
+
+@dataclass(frozen=True)
+class ControlRun:
+    """The last materialisation of a ruleset: its day, and whether a load has since skipped it."""
+
+    as_of: date
+    stale: bool
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a load wrote: counts per record kind, and the entities whose answers it may change."""
+
+    counts: dict[str, int]
+    changed: frozenset[str]
 
 
 def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -30,6 +30,7 @@ WITH_EXAMPLES = [
     "ownergraph.graph.clusters",
     "ownergraph.graph.components",
     "ownergraph.graph.control",
+    "ownergraph.graph.materialised",
     "ownergraph.graph.model",
     "ownergraph.graph.neighbourhood",
     "ownergraph.graph.ownership",
@@ -39,6 +40,7 @@ WITH_EXAMPLES = [
     "ownergraph.loaders.cn_registry",
     "ownergraph.loaders.normalise",
     "ownergraph.loaders.validate",
+    "ownergraph.queries.records",
     "ownergraph.terminal",
 ]
 

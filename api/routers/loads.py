@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
@@ -107,6 +108,7 @@ def _source_path(fmt: str, body: Path, max_bytes: int) -> Path:
     responses={
         401: {"model": ErrorResponse, "description": "Missing or wrong token"},
         403: {"model": ErrorResponse, "description": "Read-only server (no token configured)"},
+        409: {"model": ErrorResponse, "description": "Another load is writing to the graph; retry later"},
         413: {"model": ErrorResponse, "description": "Upload too large"},
     },
     openapi_extra={
@@ -125,6 +127,15 @@ def create_load(
     body: UploadDep,
     fmt: Annotated[Format, Query(alias="format", description="The source format.")] = "registry-csv",
     materialise: Annotated[bool, Query(description="Recompute the materialised control relationships.")] = True,
+    source: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="The source this upload updates (default `FORMAT:upload`)."),
+    ] = None,
+    snapshot: Annotated[
+        bool, Query(description="The upload is the source's complete state: its edges missing from it end.")
+    ] = False,
+    snapshot_date: Annotated[date | None, Query(description="The snapshot's day (default today).")] = None,
 ) -> LoadResponse:
     path = _source_path(fmt, body, settings.max_upload_bytes)
-    return service.load(fmt, path, materialise=materialise)
+    return service.load(fmt, path, source=source or f"{fmt}:upload", snapshot=snapshot,
+                        snapshot_date=snapshot_date, materialise=materialise)

@@ -24,8 +24,8 @@ from ownergraph.graph.model import Control, Dataset, Entity, Share, Stake
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
-from ownergraph.materialise import materialise_control
-from ownergraph.pipeline import bulk_load, load, load_id, parse
+from ownergraph.materialise import Cause, materialise_control
+from ownergraph.pipeline import bulk_load, default_source, load, parse
 from ownergraph.queries.repository import Repository
 
 BULKTEST = Instance("bulktest", bolt_port=28687, http_port=28474, heap="1g", pagecache="256m")
@@ -84,7 +84,7 @@ def _sorted(data: Dataset) -> tuple[list[Entity], list[Stake], list[Control]]:
 
 def test_bulk_import_reads_like_write_dataset(imported: Repository, repo: Repository, dataset: Dataset) -> None:
     repo.write_dataset(dataset, load=LOAD)
-    materialise_control(repo, as_of=DAY)
+    materialise_control(repo, as_of=DAY, cause=Cause("load", LOAD["id"]))
     assert imported.counts() == repo.counts()
     rnd = random.Random(5)
     companies = [e.id for e in dataset.entities if e.kind in ("company", "partnership")]
@@ -103,7 +103,7 @@ def test_bulk_import_materialises_control_like_the_diff_writer(
     imported: Repository, repo: Repository, dataset: Dataset
 ) -> None:
     repo.write_dataset(dataset, load=LOAD)
-    materialise_control(repo, as_of=DAY)
+    materialise_control(repo, as_of=DAY, cause=Cause("load", LOAD["id"]))
     bulk_keys = set(imported.materialised_control("majority"))
     assert bulk_keys == set(repo.materialised_control("majority"))
     assert {k[0] for k in bulk_keys} == {"CONTROLLED_BY", "ULTIMATELY_CONTROLLED_BY"}
@@ -113,7 +113,7 @@ def test_bulk_import_materialises_control_like_the_diff_writer(
     expected_run = [("majority", DAY, True, ["as_of", "computed_at", "ruleset"])]
     assert _control_run(imported) == _control_run(repo) == expected_run
     # Nothing left for the diff writer to do: the import was already current.
-    assert materialise_control(imported, as_of=DAY) == {"created": 0, "deleted": 0, "statuses": 0}
+    assert materialise_control(imported, as_of=DAY).counts() == {"created": 0, "deleted": 0, "statuses": 0}
 
 
 def test_bulk_import_has_schema_and_load(imported: Repository) -> None:
@@ -157,7 +157,7 @@ def test_bulk_load_of_the_demo_answers_like_the_transactional_load(imported: Rep
     try:
         repo = Repository(driver)
         loads = driver.execute_query("MATCH (l:Load) RETURN l.id AS id").records
-        assert [r["id"] for r in loads] == [load_id("registry-csv", DEMO_DATA)]
+        assert [r["id"] for r in loads] == [default_source("registry-csv", DEMO_DATA)]
         ultimate = driver.execute_query(
             "MATCH (:Entity {id: $id})-[r:ULTIMATELY_CONTROLLED_BY]->(c) RETURN c.id AS id, r.definite AS definite",
             id="ph-qh-dc-project-1",

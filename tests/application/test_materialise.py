@@ -33,12 +33,12 @@ def ultimate(repo: Repository, target: str) -> list[tuple[str, bool]]:
 
 def test_materialise_writes_control_then_nothing_when_nothing_changed(repo: Repository) -> None:
     repo.write_dataset(chain(), load={"id": "m", "format": "test", "path": "-"})
-    first = materialise_control(repo, as_of=DAY)
+    first = materialise_control(repo, as_of=DAY).counts()
     assert first == {"created": 5, "deleted": 0, "statuses": 2}  # t: UC p, CB h, CB p; h: UC p, CB p
     assert ultimate(repo, "t") == [("p", True)]
     assert repo.control_statuses() == {"h": "controlled", "t": "controlled"}
     before = repo.fingerprint()
-    assert materialise_control(repo, as_of=DAY) == {"created": 0, "deleted": 0, "statuses": 0}
+    assert materialise_control(repo, as_of=DAY).counts() == {"created": 0, "deleted": 0, "statuses": 0}
     assert repo.fingerprint() == before
 
 
@@ -51,7 +51,7 @@ def test_materialise_follows_a_change_of_control(repo: Repository) -> None:
         stakes=[Stake("h", "t", Share(exact=0.3)), Stake("q", "t", Share(exact=0.7))],
     )
     repo.write_dataset(changed, load={"id": "m2", "format": "test", "path": "-"})
-    diff = materialise_control(repo, as_of=DAY)
+    diff = materialise_control(repo, as_of=DAY).counts()
     assert diff == {"created": 2, "deleted": 3, "statuses": 0}  # t: UC q, CB q in; UC p, CB h, CB p out
     assert ultimate(repo, "t") == [("q", True)]
     records, _, _ = repo.driver.execute_query("MATCH (run:ControlRun {ruleset: 'majority'}) RETURN run.as_of AS d")

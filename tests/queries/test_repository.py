@@ -39,7 +39,7 @@ def test_return_one_through_the_driver(repo: Repository) -> None:
 
 def test_write_then_read_upstream_round_trips_records(repo: Repository) -> None:
     data = small_dataset()
-    counts = repo.write_dataset(data, load={"id": "t1", "format": "test", "path": "-"})
+    counts = repo.write_dataset(data, load={"id": "t1", "format": "test", "path": "-"}).counts
     assert counts["stakes"] == 3
     up = repo.upstream("t")
     assert {e.id for e in up.entities} == {"t", "h", "p", "lp"}

@@ -1,0 +1,4 @@
+// Every watchlist, by name.
+MATCH (w:Watchlist)
+RETURN w {.*} AS watchlist
+ORDER BY w.name
