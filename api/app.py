@@ -9,6 +9,7 @@ then applied by the first successful readiness check.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,9 +17,11 @@ from fastapi import FastAPI
 
 from ownergraph.api.deps import apply_schema_once
 from ownergraph.api.errors import CatchAllMiddleware, install_error_handlers
-from ownergraph.api.routers import control, entities, graph, guide, health, loads, screening
+from ownergraph.api.routers import changes, control, entities, graph, guide, health, loads, screening
 from ownergraph.api.settings import ApiSettings
-from ownergraph.graph.errors import DatabaseUnavailable
+from ownergraph.graph.errors import DatabaseUnavailable, LoadInProgress
+from ownergraph.load_lock import load_lock
+from ownergraph.materialise import refresh_control
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.schemas import ErrorResponse
 
@@ -44,6 +47,18 @@ COMMON_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
+def refresh_at_start(repo: Repository) -> None:
+    """Move the materialised control to today, unless a load (which refreshes first) holds the graph."""
+    try:
+        with load_lock(repo):
+            done = refresh_control(repo)
+        log.info("materialised control refreshed to %s (%s, %d changes)", done.as_of, done.mode, done.changes)
+    except (DatabaseUnavailable, LoadInProgress) as exc:
+        log.info("no refresh at start-up: %s", exc)
+    except Exception:  # a failed refresh must not take the service down; the next load refreshes
+        log.exception("refresh at start-up failed")
+
+
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings if settings is not None else ApiSettings()
 
@@ -55,6 +70,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             apply_schema_once(app.state, Repository(app.state.driver, settings.neo4j.database))
         except DatabaseUnavailable as exc:
             log.warning("Neo4j is not reachable at start-up (%s); /readyz answers 503 until it is", exc)
+        if settings.refresh_on_start:
+            threading.Thread(
+                target=refresh_at_start, args=(Repository(app.state.driver, settings.neo4j.database),),
+                name="control-refresh", daemon=True,
+            ).start()
         try:
             yield
         finally:
@@ -71,7 +91,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     app.add_middleware(CatchAllMiddleware)
-    for module in (health, entities, control, screening, graph, loads, guide):
+    for module in (health, entities, control, screening, graph, loads, changes, guide):
         app.include_router(module.router)
     # Last: its ``{entity_id:path}`` would otherwise match the /entities/{id}/... routes.
     app.include_router(entities.tail_router)

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Query, Request
 
 from ownergraph.api.errors import ApiError
 from ownergraph.api.settings import ApiSettings
+from ownergraph.feed import ChangeFeed
 from ownergraph.graph.params import (
     DEFAULT_RELATIVE_THRESHOLD,
     DEFAULT_RULESET,
@@ -17,7 +18,7 @@ from ownergraph.graph.params import (
     ControlParams,
     Ruleset,
 )
-from ownergraph.pagination import Page, decode_cursor
+from ownergraph.pagination import Page, decode_after, decode_cursor
 from ownergraph.queries.repository import Repository
 from ownergraph.service import OwnershipService
 
@@ -57,6 +58,13 @@ def apply_schema_once(state: Any, repo: Repository) -> None:
 
 
 ServiceDep = Annotated[OwnershipService, Depends(get_service)]
+
+
+def get_feed(repo: RepositoryDep) -> ChangeFeed:
+    return ChangeFeed(repo)
+
+
+FeedDep = Annotated[ChangeFeed, Depends(get_feed)]
 
 
 def _as_of(
@@ -118,6 +126,26 @@ def _page(
 
 
 PageDep = Annotated[Page, Depends(_page)]
+
+
+class FeedPage:
+    """``limit`` and the sequence number a feed's ``cursor`` names (None: from the newest)."""
+
+    def __init__(self, limit: int, before_seq: int | None) -> None:
+        self.limit = limit
+        self.before_seq = before_seq
+
+
+def _feed_page(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1..1000).")] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=64, description="`next_cursor` of the previous page; omit for the newest.")
+    ] = None,
+) -> FeedPage:
+    return FeedPage(limit, decode_after(cursor) if cursor else None)
+
+
+FeedPageDep = Annotated[FeedPage, Depends(_feed_page)]
 
 
 # -- writes -------------------------------------------------------------------

@@ -18,7 +18,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound, InvalidParameter, LoadInProgress
+from ownergraph.graph.errors import (
+    DatabaseUnavailable,
+    EntityNotFound,
+    InvalidParameter,
+    LoadInProgress,
+    WatchlistNotFound,
+)
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.pagination import InvalidCursor
 
@@ -83,6 +89,9 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
             headers={"Retry-After": str(retry_after_seconds)},
         )
 
+    async def watchlist_not_found(_: Request, exc: Exception) -> JSONResponse:
+        return _json(404, str(exc), "watchlist_not_found")
+
     async def load_in_progress(_: Request, exc: Exception) -> JSONResponse:
         return _json(409, str(exc), "load_in_progress", headers={"Retry-After": str(retry_after_seconds)})
 
@@ -113,6 +122,7 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
 
     app.add_exception_handler(LoadRejected, load_rejected)
     app.add_exception_handler(LoadInProgress, load_in_progress)
+    app.add_exception_handler(WatchlistNotFound, watchlist_not_found)
     app.add_exception_handler(InvalidParameter, invalid_parameter)
     app.add_exception_handler(DatabaseUnavailable, database_unavailable)
     app.add_exception_handler(LoadRejected, load_rejected)

@@ -27,3 +27,9 @@ class LoadInProgress(OwnergraphError):
             "another load is writing to this graph" + (f" ({holder})" if holder else "") + "; retry when it is done"
         )
         self.holder = holder
+
+
+class WatchlistNotFound(OwnergraphError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no watchlist named {name!r}")
+        self.name = name

@@ -9,19 +9,22 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ownergraph.cli_feed import control_app, feed_commands, watch_app
 from ownergraph.cli_questions import as_of_day, open_repository, questions
-from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound
+from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound, LoadInProgress
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.localneo4j import server as local_server
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.queries.settings import Neo4jSettings
-from ownergraph.terminal import err, out
+from ownergraph.terminal import err, out, plain
 
 app = typer.Typer(help="Corporate ownership graph explorer: who really controls this company?", no_args_is_help=True)
 neo4j_app = typer.Typer(help="The local Neo4j Community server (installed on first use).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 
-for command in questions.registered_commands:  # search, entity, controllers, ... (one per route)
+app.add_typer(control_app, name="control")
+app.add_typer(watch_app, name="watch")
+for command in (*questions.registered_commands, *feed_commands.registered_commands):  # one per route
     app.registered_commands.append(command)
 
 DEMO_DATA = Path("demo") / "data"  # in the checkout the demo is run from
@@ -104,6 +107,16 @@ def load_command(
         list[str] | None, typer.Option("--map", help="cn-registry: 'Their header=企业名称' (repeatable)")
     ] = None,
     encoding: Annotated[str | None, typer.Option(help="cn-registry: force an encoding (e.g. gb18030)")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="the source this input updates (default: FORMAT:file-or-folder-name)")
+    ] = None,
+    snapshot: Annotated[
+        bool, typer.Option(help="the input is the source's complete state: its edges missing from it end")
+    ] = False,
+    snapshot_date: Annotated[
+        str | None, typer.Option("--snapshot-date", help="the snapshot's day, ISO date (default today)")
+    ] = None,
+    wait: Annotated[float, typer.Option(help="seconds to wait for another load to finish")] = 600.0,
     materialise: Annotated[bool, typer.Option(help="recompute the materialised control relationships")] = True,
     bulk: Annotated[
         bool,
@@ -120,8 +133,9 @@ def load_command(
     options: dict[str, Any] = {}
     if fmt == "cn-registry":
         options = {"mapping": _parse_mapping(mapping or []), "encoding": encoding}
+    day = as_of_day(snapshot_date, "--snapshot-date") if snapshot_date else None
     if bulk:
-        _bulk_load(fmt, path, report=report, materialise=materialise, options=options)
+        _bulk_load(fmt, path, report=report, materialise=materialise, options={**options, "source": source})
         return
     repo = open_repository()
     try:
@@ -143,9 +157,13 @@ def load_command(
                 done = bar.tasks[0].completed
                 bar.update(task, rate=f"{done / elapsed:,.0f} rows/s" if elapsed else "")
 
-            result = load(repo, fmt, path, materialise=materialise, progress=advance, **options)
+            result = load(repo, fmt, path, source=source, snapshot=snapshot, snapshot_date=day,
+                          materialise=materialise, lock_wait=wait, progress=advance, **options)
     except LoadRejected as rejected:
         _report_rejection(report, rejected)
+    except LoadInProgress as exc:
+        err.print("error:", plain(exc), markup=False)
+        raise typer.Exit(5) from exc
     except DatabaseUnavailable as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(3) from exc
@@ -167,7 +185,11 @@ def _report_rejection(report: Path | None, rejected: LoadRejected) -> NoReturn:
 
 def _report_loaded(report: Path | None, path: Path, fmt: str, result: Any) -> None:
     _write_report(report, result.warnings)
-    out.print(f"Loaded {path} ({fmt}): " + ", ".join(f"{v} {k}" for k, v in result.counts.items()))
+    out.print(f"Loaded {path} ({fmt}) as source ", plain(result.source), ": "
+              + ", ".join(f"{v} {k}" for k, v in result.counts.items()), highlight=False)
+    done = result.materialised
+    if done is not None:
+        out.print(f"Control {done.mode}: {done.recomputed:,} entities recomputed, {done.changes:,} changed")
     for finding in result.warnings[:20]:
         err.print(f"  {finding}", markup=False, highlight=False)
 

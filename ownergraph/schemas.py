@@ -8,7 +8,7 @@ Shares and integrated ownership are fractions in [0, 1].
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -548,3 +548,110 @@ class LoadResponse(Model):
     materialised: MaterialisedOut | None = Field(
         default=None, description="What the control recomputation did (null when not asked for)."
     )
+
+
+# -- the change feed and watchlists ------------------------------------------------------------
+
+
+class EntitySummaryLite(Model):
+    id: str
+    name: str | None = None
+    kind: str | None = None
+    founded: date | None = None
+
+
+class ControllerRef(Model):
+    id: str
+    group: str | None = Field(default=None, description="Shared by the members of a bloc or mutual-control cycle.")
+
+
+class ControlStateOut(Model):
+    status: str | None = Field(description="Null: the entity had (or has) no materialised answer.")
+    ultimate_controllers: list[ControllerRef]
+    possible_ultimate_controllers: list[ControllerRef]
+    controllers: list[str]
+
+
+class ChangeCause(Model):
+    kind: str = Field(description="`load`, `refresh` (days passed) or `rebuild`.")
+    load_id: str | None = Field(default=None, description="The source whose load caused it (its Load node id).")
+
+
+class ChangeLinks(Model):
+    controllers: str = Field(description="The entity's `/controllers` answer as of the day it took effect.")
+    page: str = Field(description="The entity's graph page.")
+
+
+class ChangeOut(Model):
+    seq: int = Field(description="Order of recording: higher is newer.")
+    entity: EntitySummaryLite
+    ruleset: str
+    cause: ChangeCause
+    effective: date = Field(description="The day the changed answer is computed for.")
+    computed_at: datetime
+    before: ControlStateOut
+    after: ControlStateOut
+    links: ChangeLinks
+
+
+class ChangesResponse(Cursor):
+    model_config = _examples(
+        {
+            "changes": [{
+                "seq": 12, "entity": {"id": "ph-qh-dc-project-1", "name": "Qinghai project company 1",
+                                      "kind": "company", "founded": "2024-12-10"},
+                "ruleset": "majority", "cause": {"kind": "load", "load_id": "registry-csv:daily"},
+                "effective": "2026-12-02", "computed_at": "2026-12-02T06:00:00Z",
+                "before": {"status": None, "ultimate_controllers": [], "possible_ultimate_controllers": [],
+                           "controllers": []},
+                "after": {"status": "controlled", "ultimate_controllers": [{"id": "qh-borong-group", "group": None}],
+                          "possible_ultimate_controllers": [{"id": "qh-borong-group", "group": None}],
+                          "controllers": ["qh-borong-group"]},
+                "links": {"controllers": "/entities/ph-qh-dc-project-1/controllers?as_of=2026-12-02",
+                          "page": "/entities/ph-qh-dc-project-1/graph.html"},
+            }],
+            "next_cursor": None,
+        }
+    )
+
+    changes: list[ChangeOut]
+
+
+class WatchlistIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+                      description="Letters, digits, `_`, `.` and `-`.")
+    entity_ids: list[str] = Field(min_length=1, max_length=100, description="The watched entities (their ids).")
+    min_io: float = Field(default=0.25, ge=0.0, le=1.0, allow_inf_nan=False,
+                          description="Alert on an owner with integrated ownership at least this (0..1).")
+
+
+class WatchlistOut(Model):
+    name: str
+    entity_ids: list[str]
+    min_io: float
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class WatchlistsResponse(Model):
+    watchlists: list[WatchlistOut]
+
+
+class Alert(Model):
+    seq: int = Field(description="The change record that raised it.")
+    entity: EntitySummaryLite
+    watched: str = Field(description="The watched entity it is now under.")
+    relation: str = Field(description="`ultimate_controller`, `controller` or `owner` (integrated ownership).")
+    integrated_ownership: float | None = Field(default=None, description="The watched entity's integrated "
+                                               "ownership in it, for `owner` (and shown for the others).")
+    effective: date
+    computed_at: datetime
+    new_entity: bool = Field(description="True: the entity had no answer before (newly loaded or founded).")
+    chain: list[ControlStep] = Field(default=[], description="For control: the chain from the watched entity.")
+    paths: list[OwnershipPath] = Field(default=[], description="For ownership: the strongest ownership paths.")
+
+
+class AlertsResponse(Cursor):
+    watchlist: str
+    since: datetime | None
+    alerts: list[Alert]

@@ -5,12 +5,14 @@
 // :param controller => null
 // :param founded_from => null
 // :param founded_to => null
+// :param entity_ids => null
 // :param limit => 50
 MATCH (c:ControlChange)
 WHERE c.seq < $before_seq
   AND ($since IS NULL OR c.computed_at >= $since)
   AND ($until IS NULL OR c.computed_at <= $until)
   AND ($controller IS NULL OR $controller IN c.involved)
+  AND ($entity_ids IS NULL OR c.entity_id IN $entity_ids)
 WITH c
 ORDER BY c.seq DESC
 MATCH (c)-[:CHANGE_OF]->(e:Entity)

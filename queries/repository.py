@@ -313,6 +313,7 @@ class Repository:
         founded_from: date | None,
         founded_to: date | None,
         limit: int,
+        entity_ids: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Change records newest first, with the entity's name, kind and founding date."""
         rows = self._read(
@@ -323,6 +324,7 @@ class Repository:
             controller=controller,
             founded_from=founded_from,
             founded_to=founded_to,
+            entity_ids=entity_ids,
             limit=limit,
         )
         return [

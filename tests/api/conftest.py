@@ -44,6 +44,7 @@ def neo4j_settings(neo4j_driver: Driver, neo4j_is_local: bool) -> Neo4jSettings:
 
 def make_settings(neo4j: Neo4jSettings, *, token: str | None = TOKEN, **overrides: object) -> ApiSettings:
     # _env_file / env vars must not leak into tests: every field the tests rely on is explicit.
+    overrides = {"refresh_on_start": False, **overrides}
     return ApiSettings(neo4j=neo4j, api_token=SecretStr(token) if token else None, **overrides)  # type: ignore[arg-type]
 
 
