@@ -35,7 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +45,19 @@ from neo4j import Driver, GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
 from bench.baseline_control import plain_ultimate_controllers
+from bench.delta import write_delta
 from bench.generate import generate
 from bench.http_load import LoadResult, run_load, run_wrk, wrk_available
 from bench.stats import pct
 from ownergraph.bulk_import import bulk_import
+from ownergraph.feed import ChangeFeed
 from ownergraph.graph.control import bulk_control
 from ownergraph.graph.model import Dataset, Entity
 from ownergraph.graph.params import ControlParams
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
-from ownergraph.pipeline import load_record, parse
+from ownergraph.materialise import materialise_control, refresh_control
+from ownergraph.pipeline import load, load_record, parse
 from ownergraph.queries import records
 from ownergraph.queries.cypher import statement
 from ownergraph.queries.repository import Repository
@@ -82,6 +85,7 @@ REQUIRED_KEYS = (
     "controller_live_p50_ms", "controller_live_p99_ms", "controller_live_p99_ratio_vs_varlength",
     "controller_materialised_p99_ms", "reverse_p99_ratio_vs_varlength", "bulk_control_s",
     "bulk_control_peak_mb", "http_controller_rps", "http_controller_p99_ms", "page_500_nodes_ms",
+    "delta_10k_s", "delta_ratio_vs_rebuild", "rebuild_s", "refresh_noop_s", "changes_p99_ms",
 )
 
 
@@ -102,16 +106,19 @@ class Plan:
     http_workers: int
     baseline_control_companies: int
     page_runs: int
+    delta_stakes: int
+    changes_queries: int
 
     @classmethod
     def for_size(cls, companies: int, quick: bool) -> Plan:
         if quick:
             return cls(companies, True, queries=100, per_row_stakes=300, loader_stakes=3_000, hubs=3,
                        varlength_timeout_s=2.0, http_requests=300, http_seconds=3, http_concurrency=32, http_workers=1,
-                       baseline_control_companies=1_000, page_runs=5)
+                       baseline_control_companies=1_000, page_runs=5, delta_stakes=300, changes_queries=30)
         return cls(companies, False, queries=2_000, per_row_stakes=2_000, loader_stakes=100_000, hubs=20,
                    varlength_timeout_s=5.0, http_requests=3_000, http_seconds=20, http_concurrency=32,
-                   http_workers=os.cpu_count() or 2, baseline_control_companies=20_000, page_runs=20)
+                   http_workers=os.cpu_count() or 2, baseline_control_companies=20_000, page_runs=20,
+                   delta_stakes=10_000, changes_queries=300)
 
 
 class Run:
@@ -291,6 +298,53 @@ def measure_reverse(run: Run, plan: Plan, driver: Driver, hubs: list[str]) -> No
     r["reverse_varlength_timeouts"] = timeouts
     r["reverse_hubs"] = len(hubs)
     r["reverse_p99_ratio_vs_varlength"] = ratio(r["reverse_varlength_p99_ms"], r["reverse_p99_ms"])
+
+
+def measure_living(run: Run, plan: Plan, delta_folder: Path, hub: str | None) -> None:
+    """A day of a living registry on the full graph: move the answers to today, a no-op refresh, the
+    day's delta loaded end to end (parse, checks, lock, write, incremental control, change records),
+    the change feed's first page, and the whole-graph rebuild the delta is compared with."""
+    driver = connect(BENCH)
+    repo = Repository(driver)
+    r = run.results
+    try:
+        t0 = time.perf_counter()
+        moved = refresh_control(repo)
+        r["refresh_to_today_s"] = round(time.perf_counter() - t0, 2)
+        r["refresh_to_today_recomputed"] = moved.recomputed
+        noop = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            refresh_control(repo)
+            noop.append(time.perf_counter() - t0)
+        r["refresh_noop_s"] = round(sorted(noop)[len(noop) // 2], 3)
+        t0 = time.perf_counter()
+        result = load(repo, "registry-csv", delta_folder, source="bench:daily")
+        r["delta_10k_s"] = round(time.perf_counter() - t0, 2)
+        done = result.materialised
+        assert done is not None
+        r["delta_stakes"] = result.counts["stakes"]
+        r["delta_mode"] = done.mode
+        r["delta_recomputed"] = done.recomputed
+        r["delta_changes"] = done.changes
+        feed = ChangeFeed(repo)
+        today = datetime.combine(date.today(), datetime.min.time(), tzinfo=UTC)
+        asks: list[dict[str, Any]] = [{}, {"since": today}, {"controller": hub}, {"founded_from": date.today()}]
+        for ask in asks:  # plans compiled before anything is timed
+            feed.changes(limit=100, **ask)
+        latencies = []
+        for i in range(plan.changes_queries):
+            t0 = time.perf_counter()
+            feed.changes(limit=100, **asks[i % len(asks)])
+            latencies.append((time.perf_counter() - t0) * 1000)
+        r.update(summary("changes", latencies))
+        t0 = time.perf_counter()
+        rebuilt = materialise_control(repo)
+        r["rebuild_s"] = round(time.perf_counter() - t0, 1)
+        r["rebuild_writes"] = rebuilt.created + rebuilt.deleted + rebuilt.statuses
+        r["delta_ratio_vs_rebuild"] = ratio(r["rebuild_s"], r["delta_10k_s"])
+    finally:
+        driver.close()
 
 
 def bulk_control_child(folder: Path) -> dict[str, float]:
@@ -498,6 +552,9 @@ def run_suite(plan: Plan, out_dir: Path) -> dict[str, Any]:
         r["bulk_import_s"] = round(seconds, 1)
         r["bulk_import_stakes_per_s"] = round(len(data.stakes) / seconds, 1)
         r["bulk_import_steps"] = bulk_log
+    delta_folder = folder.parent / f"{folder.name}-delta-{date.today():%Y%m%d}"
+    shutil.rmtree(delta_folder, ignore_errors=True)
+    r["delta_plan"] = write_delta(data, delta_folder, stakes=plan.delta_stakes, seed=SEED, today=date.today())
     driver = connect(BENCH)
     repo = Repository(driver)
     r["graph_counts"] = repo.counts()
@@ -546,6 +603,8 @@ def run_suite(plan: Plan, out_dir: Path) -> dict[str, Any]:
         r["load_sample_entities"] = len(loader_part.entities)
         r["load_stakes_per_s"] = round(len(loader_part.stakes) / seconds, 1)
     driver.close()
+    with run.step("living registry: refresh, a daily delta, the change feed, a whole rebuild"):
+        measure_living(run, plan, delta_folder, hubs[0] if hubs else None)
     r["load_ratio_vs_per_row_merge"] = speedup(r["load_stakes_per_s"], r["per_row_merge_stakes_per_s"])
     r["bulk_import_ratio_vs_per_row_merge"] = speedup(r["bulk_import_stakes_per_s"], r["per_row_merge_stakes_per_s"])
 
@@ -589,6 +648,10 @@ TARGETS = (
     Target("HTTP controller req/s", "http_controller_rps", ">=", 1_000),
     Target("HTTP controller p99 ms", "http_controller_p99_ms", "<=", 50),
     Target("page 500 nodes ms", "page_500_nodes_ms", "<=", 300),
+    Target("daily delta of 10,000 stakes, end to end s", "delta_10k_s", "<=", 10),
+    Target("daily delta vs whole rebuild", "delta_ratio_vs_rebuild", ">=", 30),
+    Target("control refresh with nothing to do s", "refresh_noop_s", "<=", 1),
+    Target("GET /changes first page p99 ms", "changes_p99_ms", "<=", 50),
 )
 
 
@@ -632,6 +695,12 @@ def markdown(r: dict[str, Any]) -> str:
          f"/healthz {_fmt(g('http_healthz_rps'))} ({_fmt(g('http_healthz_p99_ms'))})",
          g("http_controller_rps_ratio_vs_healthz"), ">= 1,000 req/s, p99 <= 50"),
         ("Page, 500 nodes, build + render ms", g("page_500_nodes_ms"), "-", None, "<= 300"),
+        (f"Daily delta ({_fmt(g('delta_stakes'))} stakes) load + incremental control s",
+         g("delta_10k_s"), f"control rebuild {_fmt(g('rebuild_s'))} s", g("delta_ratio_vs_rebuild"),
+         "<= 10 s, >= 30x"),
+        ("Control refresh, nothing to do, s", g("refresh_noop_s"), "-", None, "<= 1"),
+        ("Change feed first page p50 / p99 ms", f"{_fmt(g('changes_p50_ms'))} / {_fmt(g('changes_p99_ms'))}", "-",
+         None, "p99 <= 50"),
     ]
     lines = [
         f"Benchmarks: {_fmt(g('companies'))} companies, {_fmt(g('entities'))} entities, {_fmt(g('stakes'))} stakes"

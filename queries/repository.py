@@ -352,10 +352,12 @@ class Repository:
     # -- the load lock ----------------------------------------------------------------------
 
     @translate_errors
-    def take_load_lock(self, holder: str, lease_seconds: int) -> bool:
-        """True when ``holder`` now holds the graph's load lock (free, expired or already its own)."""
+    def take_load_lock(self, holder: str, lease_seconds: int, *, replacing: str | None = None) -> bool:
+        """True when ``holder`` now holds the graph's load lock (free, expired, its own, or held by
+        ``replacing``, a holder the caller knows to be gone)."""
         rows, _, _ = self.driver.execute_query(
-            statement("acquire_load_lock"), holder=holder, lease_seconds=lease_seconds, database_=self.database
+            statement("acquire_load_lock"), holder=holder, lease_seconds=lease_seconds, replacing=replacing,
+            database_=self.database,
         )
         return bool(rows)
 

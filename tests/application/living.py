@@ -6,31 +6,14 @@ import csv
 import json
 from pathlib import Path
 
+from demo.split_delta import split
 from ownergraph.graph.materialised import NO_STATE, ControlState, states_from
 from ownergraph.queries.repository import Repository
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
-PROJECTS = {"ph-qh-dc-project-1", "ph-qh-dc-project-2"}
 
-
-def split_demo(folder: Path, moved: set[str] = PROJECTS) -> tuple[Path, Path]:
-    """The demo as a base without the ``moved`` entities and a delta holding them and their rows."""
-    base, delta = folder / "base", folder / "delta"
-    base.mkdir()
-    delta.mkdir()
-    for name in ("entities.csv", "ownership.csv", "control.csv", "concert.csv"):
-        source = DEMO / name
-        if not source.exists():
-            continue
-        with source.open(encoding="utf-8-sig", newline="") as fh:
-            header, *rows = list(csv.reader(fh))
-        kept, taken = [r for r in rows if not moved & set(r)], [r for r in rows if moved & set(r)]
-        for target, chosen in ((base, kept), (delta, taken)):
-            with (target / name).open("w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(header)
-                writer.writerows(chosen)
-    return base, delta
+def split_demo(folder: Path) -> tuple[Path, Path]:
+    """The demo as a base without the two project companies and a delta holding them (demo/split_delta.py)."""
+    return split(folder)
 
 
 def materialised_states(repo: Repository, ruleset: str = "majority") -> dict[str, ControlState]:

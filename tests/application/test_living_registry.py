@@ -3,6 +3,9 @@ watchlists, refresh as the days pass, and one load at a time."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -225,3 +228,15 @@ def test_changes_are_filtered_and_paged(repo: Repository, tmp_path: Path) -> Non
     assert seqs == sorted(seqs, reverse=True)
     second = feed.changes(limit=3, before_seq=decode_after(first.next_cursor))
     assert max(c.seq for c in second.changes) < min(seqs)
+
+
+def test_a_lock_left_by_a_load_that_died_is_taken_over(repo: Repository, tmp_path: Path) -> None:
+    folder = write_registry(tmp_path / "x", [("p", "person"), ("t", "company")], [("p", "t", 60, "", "")])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert repo.take_load_lock(f"{socket.gethostname()}:{dead}:gone", 600)
+    load(repo, "registry-csv", folder)  # the holder's process is gone: no wait for its lease
+    assert repo.load_lock_holder() is None
+    assert repo.take_load_lock("elsewhere:1:alive", 600)
+    with pytest.raises(LoadInProgress, match="elsewhere"):
+        load(repo, "registry-csv", folder)
