@@ -262,6 +262,11 @@ def _write_control_changes(
     of = _table(work / "change_of.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"], [])
     _write(of, (([str(p["seq"]), p["entity_id"]], {}) for p in props))
     rels = [("CHANGE_OF", of)]
+    involves = _table(work / "involves.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"], [{"ckey": "-"}])
+    _write(involves, (([str(p["seq"]), x], {"ckey": records.involves_key(x, p["seq"])})
+                      for p in props for x in p["involved"]))
+    if involves.rows:
+        rels.append(("INVOLVES", involves))
     if load is not None:
         caused = _table(work / "caused_by.csv", [":START_ID(ControlChange)", ":END_ID(Load)"], [])
         _write(caused, (([str(p["seq"]), load["id"]], {}) for p in props))

@@ -321,3 +321,18 @@ def snapshot_stamp(source: str, rows: Iterable[dict[str, Any]]) -> str:
     for row in rows:
         digest.update(b"\0" + row["key"].encode() + b"\1" + fingerprint(row["props"]).encode())
     return digest.hexdigest()
+
+
+def involves_key(controller: str, seq: int) -> str:
+    """The key of an INVOLVES relationship: the per-controller feed is one range of its index.
+
+    >>> involves_key("x", 42)
+    'x\\x010000000000000000042'
+    """
+    return f"{controller}\x01{seq:019d}"
+
+
+def numbered_change(row: dict[str, Any], seq: int) -> dict[str, Any]:
+    """A change row with its sequence number, and the INVOLVES keys of the controllers it names."""
+    involves = [{"id": x, "ckey": involves_key(x, seq)} for x in row["props"].get("involved", [])]
+    return {**row, "involves": involves, "props": {**row["props"], "seq": seq}}

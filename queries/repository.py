@@ -290,9 +290,7 @@ class Repository:
                 tx.run(statement("set_control_status"), rows=batch, ruleset=ruleset).consume()
             if changes:
                 first = tx.run(statement("next_change_seq"), n=len(changes)).single(strict=True)["first"]
-                numbered = [
-                    {**row, "props": {**row["props"], "seq": first + i + 1}} for i, row in enumerate(changes)
-                ]
+                numbered = [records.numbered_change(row, first + i + 1) for i, row in enumerate(changes)]
                 for batch in _batches(numbered, BATCH_SIZE):
                     tx.run(statement("create_control_changes"), rows=batch).consume()
             tx.run(statement("merge_control_run"), ruleset=ruleset, as_of=as_of).consume()
@@ -316,17 +314,19 @@ class Repository:
         entity_ids: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Change records newest first, with the entity's name, kind and founding date."""
-        rows = self._read(
-            "read_changes",
-            before_seq=before_seq if before_seq is not None else 2**63 - 1,
-            since=since,
-            until=until,
-            controller=controller,
-            founded_from=founded_from,
-            founded_to=founded_to,
-            entity_ids=entity_ids,
-            limit=limit,
-        )
+        window = {"before_seq": before_seq if before_seq is not None else 2**63 - 1, "since": since,
+                  "until": until, "limit": limit}
+        founded = {"founded_from": founded_from, "founded_to": founded_to}
+        # The plan that reads least: from the controller's index range, from the entities, or the feed itself.
+        if controller is not None:
+            rows = self._read("read_changes_by_controller", controller=controller, **window, **founded)
+            if entity_ids is not None:
+                wanted = set(entity_ids)
+                rows = [r for r in rows if r["change"]["entity_id"] in wanted]
+        elif entity_ids is not None or founded_from is not None or founded_to is not None:
+            rows = self._read("read_changes_of_entities", entity_ids=entity_ids, **window, **founded)
+        else:
+            rows = self._read("read_changes", **window)
         return [
             {**dict(r["change"]), "name": r["name"], "kind": r["kind"], "founded": records.native_date(r["founded"])}
             for r in rows

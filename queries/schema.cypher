@@ -25,3 +25,4 @@ CREATE INDEX control_change_computed_at IF NOT EXISTS FOR (c:ControlChange) ON (
 CREATE CONSTRAINT change_sequence_name IF NOT EXISTS FOR (s:ChangeSequence) REQUIRE s.name IS UNIQUE;
 CREATE CONSTRAINT watchlist_name IF NOT EXISTS FOR (w:Watchlist) REQUIRE w.name IS UNIQUE;
 CREATE CONSTRAINT load_lock_name IF NOT EXISTS FOR (l:LoadLock) REQUIRE l.name IS UNIQUE;
+CREATE INDEX involves_ckey IF NOT EXISTS FOR ()-[i:INVOLVES]-() ON (i.ckey);
