@@ -8,26 +8,24 @@ the matching HTTP route.
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime, time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from pydantic import BaseModel, ValidationError
 
 from ownergraph import schemas
-from ownergraph.cli_questions import Json, Limit, open_repository
-from ownergraph.feed import ChangeFeed
+from ownergraph.cli_questions import Json, Limit, on_graph
+from ownergraph.feed import ChangeFeed, parse_moment
 from ownergraph.graph.errors import (
-    DatabaseUnavailable,
-    EntityNotFound,
     InvalidParameter,
-    LoadInProgress,
-    WatchlistNotFound,
 )
 from ownergraph.graph.params import DEFAULT_MIN_IO
 from ownergraph.load_lock import load_lock
 from ownergraph.materialise import Materialised, materialise_control, refresh_control, verify_control
 from ownergraph.pagination import decode_after
+from ownergraph.queries.repository import Repository
 from ownergraph.terminal import err, out, percent, plain, table
 
 control_app = typer.Typer(help="The materialised control: rebuild, refresh to today, verify.", no_args_is_help=True)
@@ -41,16 +39,17 @@ Wait = Annotated[float, typer.Option(help="seconds to wait for a running load to
 
 
 def _moment(text: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
-    if text is None:
-        return None
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time.max if end_of_day else time.min, tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        err.print(f"error: {option} takes an ISO date or date-time, got ", plain(text), markup=False)
-        raise typer.Exit(2) from exc
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return parse_moment(text, option, end_of_day=end_of_day)
+    except InvalidParameter as exc:
+        raise _fail(exc, 2) from exc
+
+
+def _after(cursor: str | None) -> int | None:
+    try:
+        return decode_after(cursor) if cursor else None
+    except InvalidParameter as exc:
+        raise _fail(exc, 2) from exc
 
 
 def _fail(exc: Exception, code: int) -> typer.Exit:
@@ -73,46 +72,31 @@ def _report(done: Materialised) -> None:
 # -- control ----------------------------------------------------------------------------
 
 
+def _locked(job: Callable[[Repository], Materialised], wait: float) -> None:
+    """Run a control job while holding the load lock, and report what it did."""
+    def locked(repo: Repository) -> Materialised:
+        with load_lock(repo, wait_seconds=wait):
+            return job(repo)
+
+    _report(on_graph(locked))
+
+
 @control_app.command("rebuild")
 def rebuild_command(wait: Wait = 600.0) -> None:
     """Recompute control for the whole graph (as of today) and write the difference."""
-    repo = open_repository()
-    try:
-        with load_lock(repo, wait_seconds=wait):
-            _report(materialise_control(repo))
-    except LoadInProgress as exc:
-        raise _fail(exc, 5) from exc
-    except DatabaseUnavailable as exc:
-        raise _fail(exc, 3) from exc
-    finally:
-        repo.driver.close()
+    _locked(lambda repo: materialise_control(repo), wait)
 
 
 @control_app.command("refresh")
 def refresh_command(wait: Wait = 600.0) -> None:
     """Move the materialised answers to today: recompute only what started or ended since the last run."""
-    repo = open_repository()
-    try:
-        with load_lock(repo, wait_seconds=wait):
-            _report(refresh_control(repo))
-    except LoadInProgress as exc:
-        raise _fail(exc, 5) from exc
-    except DatabaseUnavailable as exc:
-        raise _fail(exc, 3) from exc
-    finally:
-        repo.driver.close()
+    _locked(lambda repo: refresh_control(repo), wait)
 
 
 @control_app.command("verify")
 def verify_command(limit: Annotated[int, typer.Option(help="differences shown")] = 20) -> None:
     """Recompute everything in memory and compare with what is materialised: exit 1 on any difference."""
-    repo = open_repository()
-    try:
-        differences = verify_control(repo)
-    except DatabaseUnavailable as exc:
-        raise _fail(exc, 3) from exc
-    finally:
-        repo.driver.close()
+    differences = on_graph(verify_control)
     if not differences:
         out.print("the materialised control equals a full recomputation")
         return
@@ -139,19 +123,12 @@ def changes_command(
     """What the materialisations changed, newest first: GET /changes."""
     start, end = _moment(since, "--since"), _moment(until, "--until", end_of_day=True)
     f_from, f_to = _moment(founded_from, "--founded-from"), _moment(founded_to, "--founded-to")
-    repo = open_repository()
-    try:
-        answer = ChangeFeed(repo).changes(
-            since=start, until=end, controller=controller,
-            founded_from=f_from.date() if f_from else None, founded_to=f_to.date() if f_to else None,
-            limit=limit, before_seq=decode_after(cursor) if cursor else None,
-        )
-    except InvalidParameter as exc:
-        raise _fail(exc, 2) from exc
-    except DatabaseUnavailable as exc:
-        raise _fail(exc, 3) from exc
-    finally:
-        repo.driver.close()
+    before_seq = _after(cursor)
+    answer = on_graph(lambda repo: ChangeFeed(repo).changes(
+        since=start, until=end, controller=controller,
+        founded_from=f_from.date() if f_from else None, founded_to=f_to.date() if f_to else None,
+        limit=limit, before_seq=before_seq,
+    ))
     if _emit(answer, as_json):
         return
     grid = table("seq", "entity", "name", "founded", "before", "after", "cause", "effective")
@@ -189,15 +166,7 @@ def watch_add(
     except ValidationError as exc:
         err.print("error:", plain(exc.errors()[0]["msg"]), markup=False)
         raise typer.Exit(2) from exc
-    repo = open_repository()
-    try:
-        saved = ChangeFeed(repo).save_watchlist(body)
-    except EntityNotFound as exc:
-        raise _fail(exc, 4) from exc
-    except DatabaseUnavailable as exc:
-        raise _fail(exc, 3) from exc
-    finally:
-        repo.driver.close()
+    saved = on_graph(lambda repo: ChangeFeed(repo).save_watchlist(body))
     if not _emit(saved, as_json):
         out.print(plain(f"watching {', '.join(saved.entity_ids)} as {saved.name!r} (min_io {saved.min_io})"))
 
@@ -205,13 +174,7 @@ def watch_add(
 @watch_app.command("list")
 def watch_list(as_json: Json = False) -> None:
     """Every watchlist: GET /watchlists."""
-    repo = open_repository()
-    try:
-        answer = ChangeFeed(repo).watchlists()
-    except DatabaseUnavailable as exc:
-        raise _fail(exc, 3) from exc
-    finally:
-        repo.driver.close()
+    answer = on_graph(lambda repo: ChangeFeed(repo).watchlists())
     if _emit(answer, as_json):
         return
     grid = table("watchlist", "entities", "min io")
@@ -223,15 +186,7 @@ def watch_list(as_json: Json = False) -> None:
 @watch_app.command("remove")
 def watch_remove(name: Annotated[str, typer.Argument(help="the watchlist's name")]) -> None:
     """Delete a watchlist: DELETE /watchlists/{name}."""
-    repo = open_repository()
-    try:
-        ChangeFeed(repo).delete_watchlist(name)
-    except WatchlistNotFound as exc:
-        raise _fail(exc, 4) from exc
-    except DatabaseUnavailable as exc:
-        raise _fail(exc, 3) from exc
-    finally:
-        repo.driver.close()
+    on_graph(lambda repo: ChangeFeed(repo).delete_watchlist(name))
     out.print(plain(f"removed {name!r}"))
 
 
@@ -245,18 +200,8 @@ def watch_alerts(
 ) -> None:
     """Changes that put an entity under a watched one, with proofs: GET /watchlists/{name}/alerts."""
     start = _moment(since, "--since")
-    repo = open_repository()
-    try:
-        answer = ChangeFeed(repo).alerts(name, since=start, limit=limit,
-                                         before_seq=decode_after(cursor) if cursor else None)
-    except WatchlistNotFound as exc:
-        raise _fail(exc, 4) from exc
-    except InvalidParameter as exc:
-        raise _fail(exc, 2) from exc
-    except DatabaseUnavailable as exc:
-        raise _fail(exc, 3) from exc
-    finally:
-        repo.driver.close()
+    before_seq = _after(cursor)
+    answer = on_graph(lambda repo: ChangeFeed(repo).alerts(name, since=start, limit=limit, before_seq=before_seq))
     if _emit(answer, as_json):
         return
     for a in answer.alerts:

@@ -16,7 +16,13 @@ import typer
 from pydantic import BaseModel
 
 from ownergraph import schemas
-from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound, InvalidParameter
+from ownergraph.graph.errors import (
+    DatabaseUnavailable,
+    EntityNotFound,
+    InvalidParameter,
+    LoadInProgress,
+    WatchlistNotFound,
+)
 from ownergraph.graph.params import (
     DEFAULT_BENEFICIAL_THRESHOLD,
     DEFAULT_MIN_IO,
@@ -35,6 +41,7 @@ from ownergraph.terminal import err, out, percent, plain, table
 questions = typer.Typer()
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # The options every question shares, named and bounded as the routes' query parameters.
 AsOf = Annotated[str | None, typer.Option("--as-of", help="ISO date of the view (default today)")]
@@ -90,12 +97,13 @@ def _offset(cursor: str | None) -> int:
         raise typer.Exit(2) from exc
 
 
-def ask(question: Callable[[OwnershipService], M]) -> M:
-    """Run one question against the database; domain errors become exit codes."""
+def on_graph(work: Callable[[Repository], T]) -> T:
+    """Run ``work`` on the configured database; domain errors become exit codes
+    (2 bad parameter, 3 unreachable, 4 unknown id or watchlist, 5 another load holds the graph)."""
     repo = open_repository()
     try:
-        return question(OwnershipService(repo))
-    except EntityNotFound as exc:
+        return work(repo)
+    except (EntityNotFound, WatchlistNotFound) as exc:
         err.print("not found:", plain(exc), markup=False)
         raise typer.Exit(4) from exc
     except InvalidParameter as exc:
@@ -104,8 +112,16 @@ def ask(question: Callable[[OwnershipService], M]) -> M:
     except DatabaseUnavailable as exc:
         err.print("error:", plain(exc), markup=False)
         raise typer.Exit(3) from exc
+    except LoadInProgress as exc:
+        err.print("error:", plain(exc), markup=False)
+        raise typer.Exit(5) from exc
     finally:
         repo.driver.close()
+
+
+def ask(question: Callable[[OwnershipService], M]) -> M:
+    """One question of the service, on the configured database."""
+    return on_graph(lambda repo: question(OwnershipService(repo)))
 
 
 def _emit(answer: M, as_json: bool, readable: Callable[[M], None]) -> None:

@@ -10,7 +10,7 @@ proved with the chain of control or the ownership paths of that day.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +18,7 @@ from ownergraph import schemas
 from ownergraph.graph.answers import ControlAnswer, ControlStep
 from ownergraph.graph.build import build_view
 from ownergraph.graph.control import controllers_in_view
-from ownergraph.graph.errors import EntityNotFound, WatchlistNotFound
+from ownergraph.graph.errors import EntityNotFound, InvalidParameter, WatchlistNotFound
 from ownergraph.graph.materialised import ControlState
 from ownergraph.graph.ownership import owners_in_view
 from ownergraph.graph.params import ControlParams
@@ -27,6 +27,26 @@ from ownergraph.queries.repository import MAX_CLOSURE, Repository
 
 # Alerts look at changes of entities below the watched ones; past this many the watch is too wide to answer.
 MAX_WATCHED_BELOW = MAX_CLOSURE
+
+
+def parse_moment(text: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
+    """An ISO date or date-time; a date means its first (or, ``end_of_day``, last) instant, UTC.
+
+    >>> parse_moment("2026-12-01", "since")
+    datetime.datetime(2026, 12, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    >>> parse_moment("2026-12-01T08:30", "since").hour
+    8
+    """
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidParameter(f"{name} must be an ISO date or date-time, got {text!r}") from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class ChangeFeed:

@@ -25,6 +25,7 @@ LAYERS = {
 }
 
 WITH_EXAMPLES = [
+    "ownergraph.feed",
     "ownergraph.graph.beneficial",
     "ownergraph.graph.build",
     "ownergraph.graph.clusters",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,10 +11,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _install(target: Path) -> None:
+def _install(source: Path, target: Path) -> None:
+    """A copy of the tracked files (the build leaves its own files behind), installed into ``target``."""
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
-         str(ROOT)],
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(source)],
         check=True,
         capture_output=True,
         text=True,
@@ -22,7 +28,7 @@ def _install(target: Path) -> None:
 
 def test_install_holds_one_namespace_and_runs(tmp_path: Path) -> None:
     target = tmp_path / "site"
-    _install(target)
+    _install(tmp_path / "source", target)
     top = {p.name for p in target.iterdir() if not p.name.endswith((".dist-info", ".egg-info"))}
     assert top - {"bin", "__pycache__"} == {"ownergraph"}  # no graph, api, loaders or queries beside it
     package = target / "ownergraph"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
 from ownergraph.api.deps import FeedDep, FeedPageDep, WriteAccess
-from ownergraph.graph.errors import InvalidParameter
+from ownergraph.feed import parse_moment
 from ownergraph.schemas import (
     AlertsResponse,
     ChangesResponse,
@@ -33,20 +33,6 @@ Moment = Annotated[
 WatchlistName = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 
 
-def _moment(text: str | None, name: str, *, end_of_day: bool) -> datetime | None:
-    """An ISO date or date-time; a date means its first (``since``) or last (``until``) instant, UTC."""
-    if text is None:
-        return None
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidParameter(f"{name} must be an ISO date or date-time, got {text!r}") from exc
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 @router.get("/changes", summary="What the materialisations changed, newest first")
 def changes(
     feed: FeedDep,
@@ -60,8 +46,8 @@ def changes(
     founded_to: Annotated[date | None, Query(description="Only entities founded on or before (ISO date).")] = None,
 ) -> ChangesResponse:
     return feed.changes(
-        since=_moment(since, "since", end_of_day=False),
-        until=_moment(until, "until", end_of_day=True),
+        since=parse_moment(since, "since"),
+        until=parse_moment(until, "until", end_of_day=True),
         controller=controller,
         founded_from=founded_from,
         founded_to=founded_to,
@@ -91,5 +77,5 @@ def delete_watchlist(name: WatchlistName, feed: FeedDep) -> Response:
 @router.get("/watchlists/{name}/alerts", summary="Changes that put an entity under a watched one, with proofs",
             responses=NO_WATCHLIST)
 def alerts(name: WatchlistName, feed: FeedDep, page: FeedPageDep, since: Moment = None) -> AlertsResponse:
-    return feed.alerts(name, since=_moment(since, "since", end_of_day=False), limit=page.limit,
+    return feed.alerts(name, since=parse_moment(since, "since"), limit=page.limit,
                        before_seq=page.before_seq)
