@@ -600,18 +600,18 @@ def _relationship(
         return
     subject_id = _resolve(subj[0], replaced_by)
     party_id = _resolve(party.ref, replaced_by) if party.ref else None
-    missing = False
     for ref, where in ((subject_id, subj[1]), (party_id, party.where)):
         if ref is not None and ref not in entity_ids:
-            report.error(
+            # Kept with its edges: a delta may refer to a statement loaded before, which the load
+            # pipeline looks up in the graph; any it cannot find there rejects the load.
+            report.add(
+                "error",
                 "missing_statement",
-                f"expected {ref!r} to be an entity or person statement in this file",
+                f"expected {ref!r} to be an entity or person statement in this file or already in the graph",
                 s.rec,
                 *where,
+                entity_id=ref,
             )
-            missing = True
-    if missing:
-        return
     if party.placeholder is not None:
         data.entities.append(party.placeholder)
         party_id = party.placeholder.id
@@ -775,5 +775,6 @@ def parse_bods(path: Path) -> Dataset:
         if s.kind == "relationship":
             with located(data, where, report.file, s.rec):
                 _relationship(s, entity_ids, replaced_by, report, data)
-    data.findings.extend(check_dataset(data, locations=where, file=report.file))
+    # references are checked statement by statement above (missing_statement)
+    data.findings.extend(check_dataset(data, locations=where, file=report.file, skip={"unknown_entity"}))
     return data

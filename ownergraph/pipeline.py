@@ -27,6 +27,8 @@ from ownergraph.queries.repository import Repository
 FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif")
 # These parsers run the cross-record checks themselves, with each record's file and line.
 VALIDATED_BY_PARSER = frozenset({"registry-csv", "cn-registry", "bods", "ftm"})
+# Faults of a reference to an id the input does not hold: fine when the graph holds it (a delta).
+REFERENCE_CODES = frozenset({"unknown_entity", "missing_statement", "missing_entity"})
 
 
 @dataclass
@@ -64,11 +66,11 @@ def parse(
 
 
 def _accept_references_to_the_graph(data: Dataset, known_ids: Callable[[set[str]], set[str]]) -> None:
-    referred = {f.entity_id for f in data.findings if f.code == "unknown_entity" and f.entity_id}
+    referred = {f.entity_id for f in data.findings if f.code in REFERENCE_CODES and f.entity_id}
     if not referred:
         return
     present = known_ids(referred)
-    data.findings = [f for f in data.findings if not (f.code == "unknown_entity" and f.entity_id in present)]
+    data.findings = [f for f in data.findings if not (f.code in REFERENCE_CODES and f.entity_id in present)]
 
 
 def _parser(fmt: str) -> Callable[..., Dataset]:

@@ -240,3 +240,13 @@ def test_a_lock_left_by_a_load_that_died_is_taken_over(repo: Repository, tmp_pat
     assert repo.take_load_lock("elsewhere:1:alive", 600)
     with pytest.raises(LoadInProgress, match="elsewhere"):
         load(repo, "registry-csv", folder)
+
+
+def test_a_bods_delta_may_name_a_party_loaded_before(repo: Repository, tmp_path: Path) -> None:
+    bods = Path(__file__).resolve().parents[1] / "fixtures" / "bods" / "missing-statement.json"
+    with pytest.raises(LoadRejected) as caught:
+        load(repo, "bods", bods)
+    assert [(f.code, f.entity_id) for f in caught.value.errors] == [("missing_statement", "p-0404")]
+    load(repo, "registry-csv", write_registry(tmp_path / "people", [("p-0404", "person")], []))
+    load(repo, "bods", bods)
+    assert _ucs(repo, "c-0001", TODAY) == ["p-0404"]
