@@ -164,3 +164,22 @@ def test_control_commands(repo: Repository, tmp_path: Path, env: dict[str, str])
     with load_lock(repo):
         code, _ = _cli(env, "load", "registry-csv", str(delta), "--wait", "0")
     assert code == 5
+
+
+def test_hostile_names_print_inert_in_the_terminal(repo: Repository, tmp_path: Path, env: dict[str, str]) -> None:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "entities.csv").write_text(
+        'id,name,kind\np,"Evil\x1b]0;owned\x07 [bold red]Corp[/bold red]",person\nt,"Target\x1b[2J",company\n',
+        encoding="utf-8",
+    )
+    (folder / "ownership.csv").write_text("owner_id,owned_id,share\np,t,60\n", encoding="utf-8")
+    load(repo, "registry-csv", folder)
+    for args in (["entity", "t"], ["controllers", "t"], ["owners", "t"], ["changes"]):
+        code, out = _cli(env, *args)
+        assert code == 0, out
+        assert "\x1b" not in out
+        assert "\x07" not in out
+        assert "\\x1b" in out  # shown, not executed
+    code, out = _cli(env, "owners", "t")
+    assert "[bold red]Corp[/bold red]" in out  # markup shown as text, not applied
