@@ -16,7 +16,9 @@ from pathlib import Path
 from ownergraph.graph.model import Dataset, Stake
 
 
-def write_delta(data: Dataset, folder: Path, *, stakes: int, seed: int, today: date) -> dict[str, int]:
+def write_delta(
+    data: Dataset, folder: Path, *, stakes: int, seed: int, today: date, prefix: str = "D"
+) -> dict[str, int]:
     """Write ``folder/entities.csv`` and ``folder/ownership.csv``: about ``stakes`` rows, 60% of them
     new companies' stakes, 20% changed shares, 20% stakes ending ``today``."""
     rnd = random.Random(seed)
@@ -38,7 +40,7 @@ def write_delta(data: Dataset, folder: Path, *, stakes: int, seed: int, today: d
     rows: list[list[str]] = []
     entities: list[list[str]] = []
     for i in range(new_companies):
-        company = f"D{today:%Y%m%d}{i:06d}"
+        company = f"{prefix}{today:%Y%m%d}{i:06d}"
         entities.append([company, f"Delta company {i}", "company", "CN", today.isoformat()])
         group, other = rnd.choice(groups), rnd.choice(owners)
         while other == group:

@@ -125,7 +125,7 @@ def materialise_changes(
     affected, cut = repo.affected_ids(seeds, max_nodes=MAX_INCREMENTAL)
     if cut:
         return materialise_control(repo, as_of=day, ruleset=ruleset, cause=cause)
-    data = repo.upstream_of(affected, max_nodes=4 * MAX_INCREMENTAL)
+    data = repo.upstream_for_control(affected, max_nodes=4 * MAX_INCREMENTAL)
     if any(f.code == "closure_truncated" for f in data.findings):
         return materialise_control(repo, as_of=day, ruleset=ruleset, cause=cause)
     wanted_all, status_all = control_answers(data, as_of=day, ruleset=ruleset)

@@ -127,7 +127,7 @@ def load(
     that day. Raises ``LoadRejected`` (nothing written) or ``LoadInProgress``
     when another load holds the graph for longer than ``lock_wait`` seconds.
     """
-    data = parse(fmt, path, known_ids=lambda ids: set(repo.entities(ids)), **options)
+    data = parse(fmt, path, known_ids=repo.existing_ids, **options)
     record = load_record(fmt, path, source)
     with load_lock(repo, wait_seconds=lock_wait):
         today = date.today()

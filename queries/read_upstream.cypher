@@ -1,10 +1,11 @@
 // Everything upstream of some entities (themselves included) through OWNS and CONTROLS, each entity once,
 // with every OWNS / CONTROLS edge into it and every ACTS_IN_CONCERT link touching it: one round trip.
-// DISTINCT end nodes let the planner prune the variable-length expansion (breadth-first, no path enumeration).
+// DISTINCT end nodes per start let the planner prune the variable-length expansion (breadth-first, no path
+// enumeration); that pruning is distinct per start only, so the DISTINCT outside the subquery makes them unique.
 // :param ids => ['ph-qh-dc-project-1']
 MATCH (t:Entity)
 WHERE t.id IN $ids
-MATCH (t)<-[:OWNS|CONTROLS*0..100]-(a:Entity)
+CALL (t) { MATCH (t)<-[:OWNS|CONTROLS*0..100]-(a:Entity) RETURN DISTINCT a }
 WITH DISTINCT a
 RETURN a {.*} AS entity,
        COLLECT {

@@ -30,6 +30,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 BATCH_SIZE = 10_000
+LEAN_BATCH = 50_000  # lean closure reads: one query for a daily delta's whole affected set
 # Upstream reads stop growing past this many entities: an answer then says it is partial.
 MAX_CLOSURE = 50_000
 
@@ -424,19 +425,21 @@ class Repository:
         (incoming OWNS / CONTROLS edges, and ACTS_IN_CONCERT partners with their owners)."""
         return self._upstream([target_id], max_nodes=max_nodes)
 
-    def _upstream(self, start: Sequence[str], *, max_nodes: int) -> Dataset:
+    def _upstream(self, start: Sequence[str], *, max_nodes: int, lean: bool = False) -> Dataset:
         """One round trip whatever the depth: the closure's entities (a pruned breadth-first
         expansion in the database), each with every edge into it; again only when
-        acting-in-concert partners outside the closure bring their own owners in."""
+        acting-in-concert partners outside the closure bring their own owners in. ``lean``
+        reads only what computing control needs (id, kind, capital; edges without bookkeeping)."""
         data = Dataset()
         found: dict[str, Entity] = {}
         keys: set[tuple[str, str]] = set()
         todo = sorted(set(start))
+        query, batch_size = ("read_upstream_lean", LEAN_BATCH) if lean else ("read_upstream", BATCH_SIZE)
         while todo and len(found) < max_nodes:
             partners: set[str] = set()
-            for batch in _batches(todo, BATCH_SIZE):
-                for rec in self._read("read_upstream", ids=batch):
-                    entity = records.entity_from(rec["entity"])
+            for batch in _batches(todo, batch_size):
+                for rec in self._read(query, ids=batch):
+                    entity = _lean_entity(rec) if lean else records.entity_from(rec["entity"])
                     if entity.id in found:
                         continue
                     found[entity.id] = entity
@@ -482,8 +485,8 @@ class Repository:
         their id, kind and registered capital (names are not read: millions of them cost minutes)."""
         data = Dataset()
         with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
-            for entity_id, kind, capital in s.run(statement("read_all_entities")).values():
-                data.entities.append(Entity(entity_id, entity_id, kind or "other", registered_capital=capital))
+            for rec in s.run(statement("read_all_entities")):
+                data.entities.append(_lean_entity(rec))
             keys: set[tuple[str, str]] = set()
             for rec in s.run(statement("read_all_edges")):
                 _add_edge(data, rec, keys)
@@ -535,6 +538,20 @@ class Repository:
     def upstream_of(self, target_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
         """The union of the upstream closures of several entities."""
         return self._upstream(sorted(set(target_ids)), max_nodes=max_nodes)
+
+    @translate_errors
+    def upstream_for_control(self, target_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
+        """``upstream_of`` with only what computing control needs: entities without names (as
+        ``everything`` reads them), edges without the load bookkeeping."""
+        return self._upstream(sorted(set(target_ids)), max_nodes=max_nodes, lean=True)
+
+    @translate_errors
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """The ids among ``ids`` that are entities of the graph."""
+        found: set[str] = set()
+        for batch in _batches(sorted(set(ids)), BATCH_SIZE):
+            found.update(r["id"] for r in self._read("read_existing_ids", ids=batch))
+        return found
 
     @translate_errors
     def downstream_closure_of(self, owner_ids: Iterable[str], *, max_nodes: int = MAX_CLOSURE) -> Dataset:
@@ -629,6 +646,10 @@ def _add_edge(data: Dataset, rec: neo4j.Record | dict[str, Any], seen: set[tuple
         data.concerts.append(records.concert_from(rec["from_id"], rec["to_id"], props))
     elif kind == "LINK":
         data.links.append(records.link_from(rec["from_id"], rec["to_id"], props))
+
+
+def _lean_entity(rec: neo4j.Record) -> Entity:
+    return Entity(rec["id"], rec["id"], rec["kind"] or "other", registered_capital=rec["registered_capital"])
 
 
 def _edge_parts(tx: neo4j.Transaction, kind: str, rows: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
