@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import Dataset, Finding
 from ownergraph.graph.params import DEFAULT_RULESET
 from ownergraph.load_lock import load_lock
@@ -129,7 +130,9 @@ def load(
     """
     data = parse(fmt, path, known_ids=repo.existing_ids, **options)
     record = load_record(fmt, path, source)
-    with load_lock(repo, wait_seconds=lock_wait):
+    # The records of a load and of the closures it recomputes hold no cycles: no cyclic collection
+    # rescanning a long-lived process's heap (an API worker, a benchmark) at every allocation burst.
+    with load_lock(repo, wait_seconds=lock_wait), gc_paused():
         today = date.today()
         if materialise:
             refresh_control(repo, today=today)
