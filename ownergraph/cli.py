@@ -185,8 +185,8 @@ def _report_rejection(report: Path | None, rejected: LoadRejected) -> NoReturn:
 
 def _report_loaded(report: Path | None, path: Path, fmt: str, result: Any) -> None:
     _write_report(report, result.warnings)
-    out.print(f"Loaded {path} ({fmt}) as source ", plain(result.source), ": "
-              + ", ".join(f"{v} {k}" for k, v in result.counts.items()), highlight=False)
+    counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
+    out.print(plain(f"Loaded {path} ({fmt}) as source {result.source}: {counts}"))
     done = result.materialised
     if done is not None:
         out.print(f"Control {done.mode}: {done.recomputed:,} entities recomputed, {done.changes:,} changed")

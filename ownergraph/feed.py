@@ -94,12 +94,15 @@ class ChangeFeed:
     def alerts(
         self, name: str, *, since: datetime | None = None, limit: int = 100, before_seq: int | None = None
     ) -> schemas.AlertsResponse:
-        """Changes since ``since`` that put an entity under a watched one, newest first, with proofs."""
+        """Changes since ``since`` (default: since the watchlist was created) that put an entity under a
+        watched one, newest first, with proofs."""
         found = [w for w in self.repo.watchlists() if w["name"] == name]
         if not found:
             raise WatchlistNotFound(name)
         watchlist = found[0]
         watched = list(watchlist["ids"])
+        if since is None:  # by default, what happened since the watch began
+            since = _native(watchlist.get("created_at"))
         below, _ = self.repo.downstream_ids(watched, max_nodes=MAX_WATCHED_BELOW)
         below_set = set(below) - set(watched)
         alerts: list[schemas.Alert] = []
@@ -217,9 +220,10 @@ def _change(row: dict[str, Any]) -> schemas.ChangeOut:
     )
 
 
-def _watchlist(raw: dict[str, Any]) -> schemas.WatchlistOut:
-    def native(value: Any) -> Any:
-        return value.to_native() if hasattr(value, "to_native") else value
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
 
+
+def _watchlist(raw: dict[str, Any]) -> schemas.WatchlistOut:
     return schemas.WatchlistOut(name=raw["name"], entity_ids=list(raw["ids"]), min_io=float(raw["min_io"]),
-                                created_at=native(raw.get("created_at")), updated_at=native(raw.get("updated_at")))
+                                created_at=_native(raw.get("created_at")), updated_at=_native(raw.get("updated_at")))

@@ -74,7 +74,8 @@ def delete_watchlist(name: WatchlistName, feed: FeedDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/watchlists/{name}/alerts", summary="Changes that put an entity under a watched one, with proofs",
+@router.get("/watchlists/{name}/alerts",
+            summary="Changes that put an entity under a watched one, with proofs (default: since the watch began)",
             responses=NO_WATCHLIST)
 def alerts(name: WatchlistName, feed: FeedDep, page: FeedPageDep, since: Moment = None) -> AlertsResponse:
     return feed.alerts(name, since=parse_moment(since, "since"), limit=page.limit,

@@ -80,6 +80,8 @@ def test_the_seed_case_alerts_name_both_project_companies_with_their_chains(
     load(repo, "registry-csv", delta, source="daily")
     alerts = feed.alerts("qinghai", since=since).alerts
     assert {a.entity.id for a in alerts} == {"ph-qh-dc-project-1", "ph-qh-dc-project-2"}
+    # Without ``since``: what happened since the watch began, not the base load before it.
+    assert feed.alerts("qinghai").alerts == alerts
     assert all(a.new_entity for a in alerts)
     [borong_1] = [a for a in alerts if a.entity.id == "ph-qh-dc-project-1" and a.watched == "qh-borong-group"]
     assert borong_1.relation == "ultimate_controller"
