@@ -63,14 +63,6 @@ class ControlState:
         """Every controller this state names, ultimate, possible or intermediate."""
         return tuple(sorted({u for u, _ in self.ultimate} | {p for p, _ in self.possible} | set(self.controllers)))
 
-    def keys(self, target: str) -> set[Key]:
-        """The materialised relationships of this state."""
-        definite = {u for u, _ in self.ultimate}
-        out: set[Key] = {("ULTIMATELY_CONTROLLED_BY", target, c, c in definite, g) for c, g in self.possible}
-        out |= {("ULTIMATELY_CONTROLLED_BY", target, c, True, g) for c, g in self.ultimate}
-        out |= {("CONTROLLED_BY", target, c, True, None) for c in self.controllers}
-        return out
-
 
 NO_STATE = ControlState(None)
 

@@ -16,11 +16,8 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from ownergraph import schemas
-from ownergraph.cli_questions import Json, Limit, on_graph
+from ownergraph.cli_questions import Json, Limit, checked, on_graph
 from ownergraph.feed import ChangeFeed, parse_moment
-from ownergraph.graph.errors import (
-    InvalidParameter,
-)
 from ownergraph.graph.params import DEFAULT_MIN_IO
 from ownergraph.load_lock import load_lock
 from ownergraph.materialise import Materialised, materialise_control, refresh_control, verify_control
@@ -39,22 +36,11 @@ Wait = Annotated[float, typer.Option(help="seconds to wait for a running load to
 
 
 def _moment(text: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
-    try:
-        return parse_moment(text, option, end_of_day=end_of_day)
-    except InvalidParameter as exc:
-        raise _fail(exc, 2) from exc
+    return checked(lambda: parse_moment(text, option, end_of_day=end_of_day))
 
 
 def _after(cursor: str | None) -> int | None:
-    try:
-        return decode_after(cursor) if cursor else None
-    except InvalidParameter as exc:
-        raise _fail(exc, 2) from exc
-
-
-def _fail(exc: Exception, code: int) -> typer.Exit:
-    err.print("error:", plain(exc), markup=False)
-    return typer.Exit(code)
+    return checked(lambda: decode_after(cursor) if cursor else None)
 
 
 def _emit(answer: BaseModel, as_json: bool) -> bool:

@@ -81,20 +81,22 @@ def as_of_day(text: str | None, option: str = "--as-of") -> date:
     return day
 
 
-def _params(as_of: str | None, ruleset: str, threshold: float, relative_threshold: float) -> ControlParams:
+def checked(parse: Callable[[], T]) -> T:
+    """A parameter parsed before the database is asked: a bad one prints its reason and exits 2."""
     try:
-        return ControlParams(as_of_day(as_of), ruleset, threshold, relative_threshold)
+        return parse()
     except InvalidParameter as exc:
         err.print("error:", plain(exc), markup=False)
         raise typer.Exit(2) from exc
+
+
+def _params(as_of: str | None, ruleset: str, threshold: float, relative_threshold: float) -> ControlParams:
+    day = as_of_day(as_of)
+    return checked(lambda: ControlParams(day, ruleset, threshold, relative_threshold))
 
 
 def _offset(cursor: str | None) -> int:
-    try:
-        return decode_cursor(cursor) if cursor else 0
-    except InvalidParameter as exc:
-        err.print("error:", plain(exc), markup=False)
-        raise typer.Exit(2) from exc
+    return checked(lambda: decode_cursor(cursor) if cursor else 0)
 
 
 def on_graph(work: Callable[[Repository], T]) -> T:
