@@ -23,7 +23,7 @@ from ownergraph.graph.answers import (
     StakeRef,
     UltimateController,
 )
-from ownergraph.graph.build import View, build_view, restrict, share_info, upstream_closure
+from ownergraph.graph.build import View, build_view, canonical, restrict, share_info, upstream_closure
 from ownergraph.graph.engine import (
     EPS,
     HI,
@@ -93,7 +93,9 @@ def controllers(
     """
     if not any(e.id == target_id for e in data.entities):
         raise EntityNotFound(target_id)
-    view = build_view(restrict(data, upstream_closure(data, target_id)), params.as_of)
+    # Canonical order: the answer must not depend on the order the closure was read in (a stored
+    # answer computed from one read must equal the live answer computed from another).
+    view = build_view(canonical(restrict(data, upstream_closure(data, target_id))), params.as_of)
     return controllers_in_view(view, target_id, params)
 
 

@@ -31,6 +31,7 @@ from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
 from ownergraph.pipeline import load
 from ownergraph.queries.repository import Repository
+from ownergraph.stored_answers import body_bytes, served_body
 
 T = TypeVar("T")
 
@@ -87,6 +88,20 @@ class OwnershipService:
 
     def controllers_response(self, target_id: str, params: ControlParams) -> schemas.ControllersResponse:
         return schemas.ControllersResponse.model_validate(self.controllers(target_id, params))
+
+    def controllers_body(self, target_id: str, params: ControlParams) -> tuple[bytes, bool]:
+        """The ``/controllers`` body as sent, and whether it was the stored answer.
+
+        The default question at the control run's day is answered from the stored
+        answer when it is current; anything else (another day, ruleset or
+        threshold; a stale run; an entity without a stored answer) live. Both give
+        the same bytes for the same question.
+        """
+        if params.is_default_question():
+            stored = self.repo.stored_answer(target_id, params.ruleset)
+            if stored.body is not None and stored.as_of == params.as_of:
+                return served_body(stored.body, params.as_of), True
+        return body_bytes(self.controllers_response(target_id, params)), False
 
     def controlled_response(
         self,
