@@ -238,6 +238,29 @@ class Repository:
         return StoredAnswer(as_of, rec["body"] if current else None)
 
     @translate_errors
+    def controlled_page(
+        self,
+        controller_id: str,
+        *,
+        ruleset: str,
+        founded_from: date | None,
+        founded_to: date | None,
+        offset: int,
+        limit: int,
+    ) -> ControlledPage | None:
+        """One page of what an entity controls, read from the materialised control (None: no such entity)."""
+        rows = self._read("read_controlled_page", id=controller_id, ruleset=ruleset, founded_from=founded_from,
+                          founded_to=founded_to, offset=offset, limit=limit)
+        if not rows:
+            return None
+        rec = rows[0]
+        items = [
+            {**row, "founded": records.native_date(row["founded"])} for row in rec["rows"]
+        ]
+        return ControlledPage(rec["name"], records.native_date(rec["as_of"]), bool(rec["stale"]),
+                              int(rec["total"]), items)
+
+    @translate_errors
     def answer_targets(self, ruleset: str) -> list[str]:
         """Held or controlled entities whose stored answer is missing or of an older generation."""
         run = self.control_run(ruleset)
@@ -701,6 +724,17 @@ class ControlRun:
     as_of: date
     stale: bool
     answers_gen: int = 0
+
+
+@dataclass(frozen=True)
+class ControlledPage:
+    """A page of the materialised reverse question: rows ``{id, name, kind, founded, definite, group}``."""
+
+    name: str
+    run_as_of: date | None
+    stale: bool
+    total: int
+    rows: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
