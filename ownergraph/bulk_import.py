@@ -38,7 +38,7 @@ from ownergraph.materialise import Cause, change_props, control_answers, relatio
 from ownergraph.queries import records
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.queries.settings import Neo4jSettings
-from ownergraph.stored_answers import answer_rows
+from ownergraph.stored_answers import answer_rows_parallel
 
 # A unit separator never occurs in registry text, unlike the default ";".
 ARRAY_DELIMITER = "\x1f"
@@ -247,10 +247,10 @@ def _write_control_run(work: Path, control: _Control) -> _Table:
 def _write_stored_answers(work: Path, data: Dataset, control: _Control) -> _Table:
     """A ``StoredAnswer`` per held entity, of the first generation (``ownergraph.stored_answers``)."""
     targets = sorted(owned_ids(data))
-    rows = answer_rows(data, targets, day=control.as_of, ruleset=control.ruleset)
-    props = [{"entity_id": r["id"], "body": r["body"], "gen": 1} for r in rows]
-    table = _table(work / "stored_answers.csv", [":ID(StoredAnswer)", ":LABEL"], props[:1])
-    _write(table, (([p["entity_id"], "StoredAnswer"], p) for p in props))
+    first = {"entity_id": "", "body": "", "gen": 1}  # the columns every row has
+    table = _table(work / "stored_answers.csv", [":ID(StoredAnswer)", ":LABEL"], [first])
+    rows = answer_rows_parallel(data, targets, day=control.as_of, ruleset=control.ruleset)
+    _write(table, (([r["id"], "StoredAnswer"], {"entity_id": r["id"], "body": r["body"], "gen": 1}) for r in rows))
     return table
 
 
