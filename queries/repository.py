@@ -66,6 +66,7 @@ def connect(settings: Neo4jSettings) -> Driver:
         auth=(user, password),
         connection_timeout=5.0,
         connection_acquisition_timeout=10.0,
+        max_connection_pool_size=settings.pool_size,
         max_transaction_retry_time=5.0,
         # schema hints (e.g. "no ACTS_IN_CONCERT yet") are noise for users, not faults
         notifications_min_severity="OFF",
