@@ -152,6 +152,7 @@ def _config(instance: Instance) -> str:
             # declares this setting under its old name (strict validation refuses "..._allowlist"),
             # and Browser 5.24 reads exactly this key from the server's settings.
             "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
+            "client.allow_telemetry=false",  # the Browser then sends no product analytics
             "dbms.security.auth_enabled=true",
             # loads are single large transactions (atomic per load)
             "db.memory.transaction.total.max=0",

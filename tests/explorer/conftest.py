@@ -1,6 +1,6 @@
 """The explorer served by a real uvicorn over the demo data set (plus hostile names) on the test Neo4j.
 
-The demo is loaded once per module, as ``make demo`` loads it (registry-csv,
+The demo is loaded once for the package's modules, as ``make demo`` loads it (registry-csv,
 materialised), and the small ``explorer_hostile`` fixture on top of it. The
 node budget is lowered so that the demo's biggest holder folds its holdings
 into a "+N more" group that the tests expand page by page.
@@ -52,7 +52,7 @@ def serve(app: object) -> tuple[uvicorn.Server, threading.Thread, int]:
     return server, thread, port
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def explorer(
     neo4j_driver: Driver, neo4j_is_local: bool, neo4j_settings: Neo4jSettings,  # noqa: F811
 ) -> Iterator[Explorer]:
