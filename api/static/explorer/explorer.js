@@ -112,8 +112,10 @@
     });
   }
 
+  /* The view is interactive: drawn, listed, clickable (performance.now() counts from the navigation). */
   function markReady() {
     window.explorerReadyMs = performance.now() - started;
+    window.explorerInteractiveMs = performance.now();
     document.body.setAttribute("data-ready", "1");
   }
 
@@ -404,7 +406,15 @@
     var self = this, state = this.state, graph = this.graph;
     this.renderLinks();
     var graphUrl = entityPath(state.id) + "/graph.json" + query({as_of: state.as_of, direction: state.direction, depth: state.depth});
-    var drawn = getJSON(graphUrl).then(function (body) {
+    var fetched = getJSON(graphUrl);
+    // The answer is asked once the graph has come: on a busy server the drawing comes first, and
+    // the graph names the parties of the chains.
+    var settled = fetched.then(function () { return null; }, function () { return null; });
+    var answer = settled.then(function () { return self.loadAnswer(controlParams(state)); });
+    Promise.all([answer, settled.then(function () { return self.loadControlled(null); })]).then(function () {
+      document.body.setAttribute("data-answered", "1");
+    });
+    return fetched.then(function (body) {
       body.nodes.forEach(function (n) { if (n.id === state.id) { n.isCenter = true; } });
       graph.merge(body, 0);
       return self.replay(state.x.slice());
@@ -416,10 +426,6 @@
       self.note();
       if (state.sel && graph.items[state.sel]) { self.select(state.sel, false); }
     });
-    // Asked at once; written once the graph has named the parties of the chains.
-    var answer = this.loadAnswer(controlParams(state), drawn.catch(function () { return null; }));
-    this.loadControlled(null);
-    return Promise.all([drawn, answer]);
   };
 
   EntityView.prototype.replay = function (actions) {
@@ -682,7 +688,7 @@
     return this.names[id] || id;
   };
 
-  EntityView.prototype.loadAnswer = function (params, drawn) {
+  EntityView.prototype.loadAnswer = function (params) {
     var self = this, state = this.state;
     var data = document.getElementById("entity-data");
     var founded = data.getAttribute("data-founded"), dissolved = data.getAttribute("data-dissolved");
@@ -698,7 +704,6 @@
       getJSON(base + "/controllers" + query(params)),
       getJSON(base + "/beneficial-owners" + query({as_of: params.as_of, ruleset: params.ruleset,
         control_threshold: params.threshold, relative_threshold: params.relative_threshold}))
-      , drawn
     ]).then(function (answers) {
       var ctrl = answers[0], beneficial = answers[1];
       self.answer = ctrl;
