@@ -7,9 +7,11 @@ that no script error, CSP violation or dialog happened.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
 
 import httpx
 import pytest
@@ -250,4 +252,32 @@ def test_changes_view_lists_the_feed(explorer: Explorer, page: LoggedPage) -> No
     assert shown.count() == len(feed)
     if feed:
         assert shown.first.get_attribute("data-entity-id") == feed[0]["entity"]["id"]
+    assert_clean(page)
+
+
+def test_group_view_lists_what_it_controls_in_a_founding_window(explorer: Explorer, page: LoggedPage) -> None:
+    p = page.page
+    p.goto(f"{explorer.base_url}/explorer/entity?id={BORONG}&cf=2024-12-01&ct=2024-12-31")
+    ready(p)
+    listed = p.locator("#controlled-list li")
+    expect(listed).to_have_count(1, timeout=WAIT_MS)  # project 2 has no controller: only project 1
+    expect(listed.first.get_by_role("link")).to_have_attribute("href", re.compile(f"id={PROJECT_1}"))
+    expect(p.locator("#controlled-count")).to_contain_text("1 entities founded in the window")
+    assert_clean(page)
+
+
+def test_view_downloads_as_json_and_png(explorer: Explorer, page: LoggedPage) -> None:
+    p = page.page
+    p.goto(f"{explorer.base_url}/explorer/entity?id={PROJECT_1}")
+    ready(p)
+    p.wait_for_selector("body[data-answered]", timeout=WAIT_MS)
+    with p.expect_download() as got:
+        p.locator("#download-json").click()
+    body = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
+    assert body["center"] == PROJECT_1
+    assert {n["id"] for n in body["nodes"]} >= {PROJECT_1, BORONG}
+    assert body["answer"]["status"] == "controlled"
+    with p.expect_download() as got:
+        p.locator("#download-png").click()
+    assert Path(got.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert_clean(page)

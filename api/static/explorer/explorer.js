@@ -91,7 +91,7 @@
   var STATUS_TEXT = {controlled: "Controlled", no_controller: "No controller", undetermined: "Undetermined"};
 
   function badge(status) {
-    if (!status) { return el("span", {className: "badge badge-none", text: "no answer yet"}); }
+    if (!status) { return el("span", {className: "badge badge-none", text: "no stored answer"}); }
     return el("span", {className: "badge badge-" + status.replace(/[^a-z_]/g, ""), text: STATUS_TEXT[status] || status});
   }
 
