@@ -29,6 +29,8 @@ class ApiSettings(BaseSettings):
     max_ids: int = Field(default=100, ge=1)
     # The entity ceiling of one graph page (beyond it nodes collapse into "+N more").
     graph_node_budget: int = Field(default=300, ge=1)
+    # Where the explorer's "open in the Neo4j Browser" links point.
+    neo4j_browser_url: str = Field(default="http://127.0.0.1:7474/browser/", max_length=500)
     # Move the materialised control to today when the service starts (in the background).
     refresh_on_start: bool = True
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)

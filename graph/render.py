@@ -152,6 +152,29 @@ def render_view_file(
     return out
 
 
+def explorer_style() -> dict[str, Any]:
+    """The visual language of the page as data, for the explorer's script that draws ``graph.json`` itself.
+
+    >>> style = explorer_style()
+    >>> style["colours"]["chain"] == CHAIN_COLOUR and style["kinds"]["person"]["shape"]
+    'ellipse'
+    """
+    return {
+        "kinds": {
+            kind: {"label": s.label, "shape": s.shape, "fill": s.fill, "border": s.border,
+                   "dashed": s.dashed, "rounded": s.rounded}
+            for kind, s in _KINDS.items()
+        },
+        "colours": {"owns": OWNS_COLOUR, "controls": CONTROL_COLOUR, "concert": CONCERT_COLOUR,
+                    "link": LINK_COLOUR, "chain": CHAIN_COLOUR, "controller": CONTROLLER_FILL},
+        "basis": dict(_BASIS_TEXT),
+        "labelBelow": sorted(_LABEL_BELOW),
+        "labelMax": _LABEL_MAX,
+        "physicsNodeLimit": PHYSICS_NODE_LIMIT,
+        "options": {"physics": _options(True), "static": _options(False)},
+    }
+
+
 def script_json(value: Any) -> str:
     """JSON that is also safe inside an HTML ``<script>`` element.
 

@@ -148,8 +148,11 @@ def _config(instance: Instance) -> str:
             f"server.memory.heap.max_size={instance.heap}",
             f"server.memory.pagecache.size={instance.pagecache}",
             "dbms.usage_report.enabled=false",
-            # the Browser may :play the project's guide served by the local API
+            # the Browser may :play the project's guide served by the local API. Neo4j 5.26 still
+            # declares this setting under its old name (strict validation refuses "..._allowlist"),
+            # and Browser 5.24 reads exactly this key from the server's settings.
             "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
+            "client.allow_telemetry=false",  # the Browser then sends no product analytics
             "dbms.security.auth_enabled=true",
             # loads are single large transactions (atomic per load)
             "db.memory.transaction.total.max=0",

@@ -292,6 +292,7 @@ def demo_command(
         repo.driver.close()
     base = f"http://127.0.0.1:{port}"
     out.print("\n[bold]Open:[/bold]")
+    out.print(f"  The explorer:    {base}/  (search \"Borong\")")
     out.print(f"  API docs:        {base}/docs")
     out.print(f"  Demo cluster:    {base}/clusters?founded_from=2024-12-01&founded_to=2024-12-31")
     out.print(f"  A graph page:    {base}/entities/{DEMO_PAGE_ENTITY}/graph.html")

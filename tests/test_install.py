@@ -36,6 +36,8 @@ def test_install_holds_one_namespace_and_runs(tmp_path: Path) -> None:
     assert (package / "queries" / "browser" / "01_find_entity.cypher").is_file()
     assert (package / "localneo4j" / "neo4j-pom.xml").is_file()
     assert (package / "api" / "routers" / "control.py").is_file()
+    for name in ("templates/explorer.html", "static/explorer/explorer.js", "static/explorer/explorer.css"):
+        assert (package / "api" / name).is_file()  # the explorer's page, script and style
 
     work = tmp_path / "work"
     work.mkdir()

@@ -31,3 +31,17 @@ def test_browser_guide_has_every_ready_question_runnable() -> None:
         for line in params:
             assert html.escape(line) in page
     assert page.count('class="pre-scrollable code runnable"') >= 2 * len(questions)
+
+
+def test_browser_guide_answers_the_browsers_cors_preflight() -> None:
+    # The Browser adds its own headers (pragma, cache-control) to the fetch, so it preflights first.
+    neo4j = Neo4jSettings(uri="bolt://127.0.0.1:1", password=SecretStr("x"))
+    with TestClient(create_app(ApiSettings(neo4j=neo4j, api_token=None))) as client:
+        response = client.options("/browser-guide", headers={
+            "Origin": "http://127.0.0.1:7474", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "pragma,cache-control",
+        })
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "GET" in response.headers["access-control-allow-methods"]
+    assert response.headers["access-control-allow-headers"] == "pragma,cache-control"
