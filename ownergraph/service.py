@@ -29,7 +29,7 @@ from ownergraph.graph.params import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO
 from ownergraph.graph.render import render_html
 from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
-from ownergraph.pipeline import load
+from ownergraph.pipeline import OnFault, load
 from ownergraph.queries.repository import Repository
 
 T = TypeVar("T")
@@ -208,9 +208,10 @@ class OwnershipService:
         snapshot_date: date | None = None,
         materialise: bool = True,
         lock_wait: float = 0.0,
+        on_fault: OnFault = "reject",
     ) -> schemas.LoadResponse:
         result = load(self.repo, fmt, path, source=source, snapshot=snapshot, snapshot_date=snapshot_date,
-                      materialise=materialise, lock_wait=lock_wait)
+                      materialise=materialise, lock_wait=lock_wait, on_fault=on_fault)
         done = result.materialised
         return schemas.LoadResponse(
             format=result.format,
@@ -219,6 +220,8 @@ class OwnershipService:
             counts=result.counts,
             warnings=[schemas.FindingOut.model_validate(f) for f in result.warnings],
             materialised=schemas.MaterialisedOut.model_validate(done) if done is not None else None,
+            skipped_count=len(result.skipped),
+            skipped=[schemas.SkippedOut.model_validate(s) for s in result.skipped],
         )
 
 

@@ -40,6 +40,7 @@ WITH_EXAMPLES = [
     "ownergraph.graph.screening",
     "ownergraph.loaders.cn_registry",
     "ownergraph.loaders.normalise",
+    "ownergraph.loaders.skip",
     "ownergraph.loaders.validate",
     "ownergraph.queries.records",
     "ownergraph.terminal",
