@@ -100,7 +100,7 @@ def _ping(settings: Neo4jSettings) -> bool:
 
 @app.command("load")
 def load_command(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="registry-csv, bods, ftm, cn-registry or gleif")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="registry-csv, bods, ftm, cn-registry, gleif or psc")],
     path: Annotated[Path, typer.Argument(help="a file or a folder")],
     report: Annotated[Path | None, typer.Option(help="write every fault and warning to this file")] = None,
     mapping: Annotated[

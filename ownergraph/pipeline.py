@@ -27,9 +27,9 @@ from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, Materialised, materialise_changes, refresh_control
 from ownergraph.queries.repository import Repository
 
-FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif")
+FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif", "psc")
 # These parsers run the cross-record checks themselves, with each record's file and line.
-VALIDATED_BY_PARSER = frozenset({"registry-csv", "cn-registry", "bods", "ftm"})
+VALIDATED_BY_PARSER = frozenset({"registry-csv", "cn-registry", "bods", "ftm", "psc"})
 # Faults of a reference to an id the input does not hold: fine when the graph holds it (a delta).
 REFERENCE_CODES = frozenset({"unknown_entity", "missing_statement", "missing_entity"})
 
@@ -117,6 +117,10 @@ def _parser(fmt: str) -> Callable[..., Dataset]:
         from ownergraph.loaders.gleif import parse_gleif
 
         return parse_gleif
+    if fmt == "psc":
+        from ownergraph.loaders.psc import parse_psc
+
+        return parse_psc
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

@@ -39,6 +39,7 @@ WITH_EXAMPLES = [
     "ownergraph.graph.render",
     "ownergraph.graph.screening",
     "ownergraph.loaders.cn_registry",
+    "ownergraph.loaders.jsonstream",
     "ownergraph.loaders.normalise",
     "ownergraph.loaders.skip",
     "ownergraph.loaders.validate",

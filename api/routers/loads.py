@@ -24,7 +24,7 @@ from ownergraph.schemas import ErrorResponse, LoadResponse
 
 router = APIRouter(tags=["loads"])
 
-Format = Literal["registry-csv", "bods", "ftm", "cn-registry", "gleif"]
+Format = Literal["registry-csv", "bods", "ftm", "cn-registry", "gleif", "psc"]
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_MEMBERS = 10_000
