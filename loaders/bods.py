@@ -37,7 +37,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ownergraph.graph.model import Control, Dataset, Entity, Link, ReportedRelation, Share, Stake, inside
+from ownergraph.graph.model import (
+    CONTROL_BASES,
+    Control,
+    Dataset,
+    Entity,
+    Link,
+    ReportedRelation,
+    Share,
+    Stake,
+    inside,
+)
 from ownergraph.loaders.jsonrecords import JsonRecord, Reporter, located, read_json_records
 from ownergraph.loaders.normalise import (
     clean_name,
@@ -71,6 +81,10 @@ _ENTITY_KINDS: dict[str, str] = {
     "stateBody": "state_body",
 }
 _LEI_SCHEME = "XI-LEI"
+_LEGAL_ENTITY_KINDS = frozenset({"partnership", "fund"})
+# Interest details naming a control basis or a link type BODS has no interest type for (our export writes them).
+_BASIS_DETAIL = re.compile(r"^control basis: ([a-z_]+)$")
+_LINK_DETAIL = re.compile(r"^link type: ([a-z0-9_]+)$")
 
 
 # --- small typed accessors for untrusted JSON ---------------------------------------------
@@ -331,6 +345,8 @@ def _entity_kind_and_name(s: _Statement) -> tuple[str, str | None, list[str], di
     if etype:
         info["entity_type"] = f"{etype}/{subtype}" if subtype else etype
     kind = _ENTITY_KINDS.get(etype or "", "other" if etype else "company")
+    if etype == "legalEntity" and _str(_dict(etype_raw).get("details")) in _LEGAL_ENTITY_KINDS:
+        kind = str(_dict(etype_raw)["details"]).strip()  # as ownergraph's export writes a partnership or fund
     name = _str(d.get("name"))
     aliases = [
         clean_name(a)
@@ -735,9 +751,18 @@ def _direct_interest(
         elif g.voting is None:
             g.voting = i.share or Share()
         return
+    named = _BASIS_DETAIL.match(i.details or "")
+    if named and named.group(1) in CONTROL_BASES:
+        data.controls.append(Control(party_id, subject_id, named.group(1), i.start, i.end, source))
+        return
     if i.itype in _BOARD or i.itype in _AGREEMENT:
         basis = "board" if i.itype in _BOARD else "agreement"
         data.controls.append(Control(party_id, subject_id, basis, i.start, i.end, source))
+        return
+    typed = _LINK_DETAIL.match(i.details or "")
+    if typed:
+        data.links.append(Link(party_id, subject_id, typed.group(1), i.start, i.end, source,
+                               f"BODS relationship {s.record_id}"))
         return
     detail = [f"BODS relationship {s.record_id}"]
     if i.share is not None and not i.share.is_unknown:

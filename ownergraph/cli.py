@@ -272,6 +272,43 @@ def view_command(
     out.print(f"Wrote {output}")
 
 
+@app.command("export")
+def export_command(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="bods (BODS 0.4 JSON), graphml or ftm (JSON Lines)")],
+    entity_id: Annotated[str, typer.Argument(metavar="ID")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="the file to write (default: stdout)")] = None,
+    depth: Annotated[int, typer.Option(help="levels from the entity", min=1, max=10)] = 6,
+    direction: Annotated[str, typer.Option(help="up, down or both")] = "up",
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+) -> None:
+    """Write the neighbourhood as GET /entities/{id}/export.bods.json, export.graphml or export.ftm.json."""
+    import sys
+
+    from ownergraph.graph.errors import InvalidParameter
+    from ownergraph.service import EXPORT_FORMATS, OwnershipService
+
+    if fmt not in EXPORT_FORMATS:
+        err.print(f"error: unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}", markup=False)
+        raise typer.Exit(2)
+    repo = open_repository()
+    try:
+        body = OwnershipService(repo).export(entity_id, fmt, as_of=as_of_day(as_of), depth=depth, direction=direction)
+    except EntityNotFound as exc:
+        err.print(f"[red]not found:[/red] {exc}")
+        raise typer.Exit(4) from exc
+    except InvalidParameter as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    finally:
+        repo.driver.close()
+    if output is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        return
+    output.write_bytes(body)
+    out.print(plain(f"Wrote {output}"))
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",

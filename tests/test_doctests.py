@@ -25,6 +25,7 @@ LAYERS = {
 }
 
 WITH_EXAMPLES = [
+    "ownergraph.exports",
     "ownergraph.feed",
     "ownergraph.graph.beneficial",
     "ownergraph.graph.build",
