@@ -12,7 +12,9 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
+from ownergraph import schemas
 from ownergraph.graph.errors import EntityNotFound
 from ownergraph.graph.params import ControlParams
 from ownergraph.service import OwnershipService
@@ -25,16 +27,38 @@ CSV_COLUMNS = ("target_id", "name", "status", "ultimate_controllers", "possible_
                "controllers", "error")
 
 
+_CHUNK = 500  # ids looked up at once: unknown ones are answered without a question each
+
+
+def _chunks(ids: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(ids)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _answers(service: OwnershipService, ids: Iterable[str], params: ControlParams,
+             ) -> Iterator[tuple[str, schemas.ControllersResponse | None]]:
+    """Each id with its answer, or None when the graph does not hold it."""
+    for chunk in _chunks(ids, _CHUNK):
+        known = service.repo.existing_ids(set(chunk))
+        for entity_id in chunk:
+            if entity_id not in known:
+                yield entity_id, None
+                continue
+            try:
+                yield entity_id, service.controllers_response(entity_id, params)
+            except EntityNotFound:  # removed since the look-up
+                yield entity_id, None
+
+
 def controllers_jsonl(service: OwnershipService, ids: Iterable[str], params: ControlParams) -> Iterator[str]:
     """One JSON line per id: the controllers answer, or the error of an unknown id."""
-    for entity_id in ids:
-        try:
-            answer = service.controllers_response(entity_id, params)
-        except EntityNotFound:
+    for entity_id, answer in _answers(service, ids, params):
+        if answer is None:
             yield json.dumps({"target_id": entity_id, "detail": f"No entity with id {entity_id!r}.",
                               "code": "entity_not_found"}, ensure_ascii=False) + "\n"
-            continue
-        yield answer.model_dump_json() + "\n"
+        else:
+            yield answer.model_dump_json() + "\n"
 
 
 def controllers_csv(service: OwnershipService, ids: Iterable[str], params: ControlParams) -> Iterator[str]:
@@ -49,10 +73,8 @@ def controllers_csv(service: OwnershipService, ids: Iterable[str], params: Contr
         return buffer.getvalue()
 
     yield row(CSV_COLUMNS)
-    for entity_id in ids:
-        try:
-            a = service.controllers_response(entity_id, params)
-        except EntityNotFound:
+    for entity_id, a in _answers(service, ids, params):
+        if a is None:
             yield row((entity_id, "", "", "", "", "", "entity_not_found"))
             continue
         yield row((a.target_id, a.name, a.status, ";".join(u.id for u in a.ultimate_controllers),
