@@ -108,13 +108,15 @@ class Plan:
     page_runs: int
     delta_stakes: int
     changes_queries: int
+    batch_ids: int = 10_000
 
     @classmethod
     def for_size(cls, companies: int, quick: bool) -> Plan:
         if quick:
             return cls(companies, True, queries=100, per_row_stakes=300, loader_stakes=3_000, hubs=3,
                        varlength_timeout_s=2.0, http_requests=300, http_seconds=3, http_concurrency=32, http_workers=1,
-                       baseline_control_companies=1_000, page_runs=5, delta_stakes=300, changes_queries=30)
+                       baseline_control_companies=1_000, page_runs=5, delta_stakes=300, changes_queries=30,
+                       batch_ids=300)
         return cls(companies, False, queries=2_000, per_row_stakes=2_000, loader_stakes=100_000, hubs=20,
                    varlength_timeout_s=5.0, http_requests=3_000, http_seconds=20, http_concurrency=32,
                    http_workers=os.cpu_count() or 2, baseline_control_companies=20_000, page_runs=20,
@@ -286,6 +288,20 @@ def measure_controllers(run: Run, plan: Plan, driver: Driver, ids: list[str]) ->
     r.update(summary("controller_materialised", mat))
     r["controller_materialised_p99_ratio_vs_varlength"] = ratio(
         r["controller_varlength_p99_ms"], r["controller_materialised_p99_ms"])
+
+
+def measure_batch_controllers(run: Run, driver: Driver, ids: list[str]) -> None:
+    """``batch_controllers_per_s``: the answers POST /controllers:batch streams (``ownergraph.batch``,
+    JSON lines included), for random ids of the full graph, in one process."""
+    from ownergraph.batch import controllers_jsonl
+
+    service = OwnershipService(Repository(driver))
+    t0 = time.perf_counter()
+    answered = sum(1 for _ in controllers_jsonl(service, ids, ControlParams(AS_OF)))
+    seconds = time.perf_counter() - t0
+    run.results["batch_controllers_ids"] = answered
+    run.results["batch_controllers_s"] = round(seconds, 2)
+    run.results["batch_controllers_per_s"] = round(answered / seconds, 1)
 
 
 def measure_reverse(run: Run, plan: Plan, driver: Driver, hubs: list[str]) -> None:
@@ -607,6 +623,7 @@ def run_suite(plan: Plan, out_dir: Path) -> dict[str, Any]:
     rnd = random.Random(SEED)
     candidates = [e.id for e in data.entities if e.kind in ("company", "partnership")]
     ids = rnd.sample(candidates, min(plan.queries, len(candidates)))
+    batch_ids = rnd.sample(candidates, min(plan.batch_ids, len(candidates)))
     kinds = {e.id: e.kind for e in data.entities}
     out_degree = Counter(s.owner_id for s in data.stakes)
     hubs = [i for i, _ in out_degree.most_common() if kinds.get(i) != "person"][: plan.hubs]
@@ -615,6 +632,8 @@ def run_suite(plan: Plan, out_dir: Path) -> dict[str, Any]:
 
     with run.step(f"controllers of {len(ids)} entities (live, materialised, var-length)"):
         measure_controllers(run, plan, driver, ids)
+    with run.step(f"batch controllers of {len(batch_ids)} random entities"):
+        measure_batch_controllers(run, driver, batch_ids)
     with run.step(f"reverse: what {len(hubs)} hubs control"):
         measure_reverse(run, plan, driver, hubs)
     driver.close()
@@ -750,6 +769,8 @@ def markdown(r: dict[str, Any]) -> str:
         ("Page, 500 nodes, build + render ms", g("page_500_nodes_ms"), "-", None, "<= 300"),
         (f"Explorer view ({_fmt(g('explorer_nodes'))} parties), navigation to interactive ms",
          g("explorer_500_nodes_interactive_ms"), "-", None, "<= 1,000"),
+        (f"Batch controllers ({_fmt(g('batch_controllers_ids'))} random ids), answers/s",
+         g("batch_controllers_per_s"), "-", None, "-"),
         (f"Daily delta ({_fmt(g('delta_stakes'))} stakes) load + incremental control s",
          g("delta_10k_s"), f"control rebuild {_fmt(g('rebuild_s'))} s", g("delta_ratio_vs_rebuild"),
          "<= 10 s, >= 30x"),

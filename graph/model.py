@@ -7,7 +7,7 @@ names. Shares are fractions in [0, 1] inside the system.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -30,12 +30,30 @@ CONTROL_BASES: tuple[str, ...] = ("general_partner", "agreement", "board", "decl
 LinkType = str
 
 
+OPEN_BOUND_STEP = 1e-7
+"""How far inside an exclusive bound its inclusive stand-in lies (0.00001 percentage points).
+
+Larger than the engine's float slack (``graph.engine.EPS``, 1e-9), so that "more
+than 50%" passes the strict "more than half" test of control, and far below
+any share a registry states (the answers print two decimals of a percent).
+"""
+
+
+def inside(bound: float, toward: float) -> float:
+    """The inclusive stand-in of an exclusive bound: one ``OPEN_BOUND_STEP`` toward ``toward``.
+
+    >>> inside(0.5, 1.0) > 0.5 + 1e-9, inside(0.25, 0.0) < 0.25
+    (True, True)
+    """
+    return bound + OPEN_BOUND_STEP if toward >= bound else bound - OPEN_BOUND_STEP
+
+
 @dataclass(frozen=True, slots=True)
 class Share:
     """An equity or voting share: exact, an interval, or unknown (all None).
 
     ``minimum``/``maximum`` are inclusive bounds; an exclusive bound from a
-    source is kept as the nearest inclusive value and flagged by ``raw``.
+    source ("more than 50%") is kept as :func:`inside` it and shown by ``raw``.
 
     >>> Share(exact=0.51).lower, Share(minimum=0.25, maximum=0.5).upper
     (0.51, 0.5)
@@ -228,6 +246,9 @@ class Dataset:
     links: list[Link] = field(default_factory=list)
     reported: list[ReportedRelation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Where each record came from, (list name, index) -> (file, line), when the parser knows it:
+    # a lenient load leaves a faulty record out by it. Not carried by ``extend``.
+    origins: Mapping[tuple[str, int], tuple[str, int]] | None = None
 
     @property
     def errors(self) -> list[Finding]:

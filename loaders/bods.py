@@ -3,6 +3,8 @@
 Pure: one file in, records and located findings out; nothing is written.
 The mapping follows ``docs/formats.md`` (BODS):
 
+* Share ranges keep exclusive bounds (0.4 numbers, 0.1-0.3 boolean flags) just
+  inside them, so a band "more than 50%" gives definite control.
 * ``shareholding`` is the equity share of a stake, ``votingRights`` the voting
   share of the same owner -> owned pair; ``appointmentOfBoard`` is CONTROLS
   ``board``; ``rightsGrantedByContract`` and ``controlViaCompanyRulesOrArticles``
@@ -28,14 +30,24 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ownergraph.graph.model import Control, Dataset, Entity, Link, ReportedRelation, Share, Stake
+from ownergraph.graph.model import (
+    CONTROL_BASES,
+    Control,
+    Dataset,
+    Entity,
+    Link,
+    ReportedRelation,
+    Share,
+    Stake,
+    inside,
+)
 from ownergraph.loaders.jsonrecords import JsonRecord, Reporter, located, read_json_records
 from ownergraph.loaders.normalise import (
     clean_name,
@@ -45,6 +57,7 @@ from ownergraph.loaders.normalise import (
     validate_lei,
     validate_uscc,
 )
+from ownergraph.loaders.repeats import number_repeated_stakes
 from ownergraph.loaders.validate import RowLines, check_dataset
 
 __all__ = ["JsonRecord", "Reporter", "located", "parse_bods", "parse_date_prefix", "read_json_records"]
@@ -68,6 +81,10 @@ _ENTITY_KINDS: dict[str, str] = {
     "stateBody": "state_body",
 }
 _LEI_SCHEME = "XI-LEI"
+_LEGAL_ENTITY_KINDS = frozenset({"partnership", "fund"})
+# Interest details naming a control basis or a link type BODS has no interest type for (our export writes them).
+_BASIS_DETAIL = re.compile(r"^control basis: ([a-z_]+)$")
+_LINK_DETAIL = re.compile(r"^link type: ([a-z0-9_]+)$")
 
 
 # --- small typed accessors for untrusted JSON ---------------------------------------------
@@ -328,6 +345,8 @@ def _entity_kind_and_name(s: _Statement) -> tuple[str, str | None, list[str], di
     if etype:
         info["entity_type"] = f"{etype}/{subtype}" if subtype else etype
     kind = _ENTITY_KINDS.get(etype or "", "other" if etype else "company")
+    if etype == "legalEntity" and _str(_dict(etype_raw).get("details")) in _LEGAL_ENTITY_KINDS:
+        kind = str(_dict(etype_raw)["details"]).strip()  # as ownergraph's export writes a partnership or fund
     name = _str(d.get("name"))
     aliases = [
         clean_name(a)
@@ -446,16 +465,25 @@ def _percent(value: Any) -> float | None:
     return v if math.isfinite(v) and 0.0 <= v <= 100.0 else None
 
 
+_SHARE_KEYS = ("exact", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
 def _share(value: Any, s: _Statement, report: Reporter, *where: str | int) -> Share | None:
-    """A BODS share object (percent 0-100) as a Share; exclusive bounds kept as nearest floats."""
+    """A BODS share object (percent 0-100) as a Share; an exclusive bound is kept just inside it.
+
+    0.4 gives an exclusive bound as a number (``"exclusiveMinimum": 50``); 0.1-0.3
+    as a flag on the inclusive one (``"minimum": 50, "exclusiveMinimum": true``).
+    Either way "more than 50" must pass the strict "more than half" test.
+    """
     if value is None:
         return None
     d = _dict(value)
     raw = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    present = {
-        k: d[k] for k in ("exact", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") if d.get(k) is not None
-    }
-    bad = [k for k, v in present.items() if _percent(v) is None]
+    present = {k: d[k] for k in _SHARE_KEYS if d.get(k) is not None}
+    flags = {k: v for k, v in present.items() if isinstance(v, bool)}
+    numbers = {k: v for k, v in present.items() if k not in flags}
+    bad = [k for k, v in numbers.items() if _percent(v) is None]
+    bad += [k for k in flags if k not in ("exclusiveMinimum", "exclusiveMaximum")]
     if not isinstance(value, dict) or bad:
         what = f" ({', '.join(bad)})" if bad else ""
         report.error(
@@ -465,27 +493,37 @@ def _share(value: Any, s: _Statement, report: Reporter, *where: str | int) -> Sh
             *where,
         )
         return Share(raw=raw)
-    pct = {k: float(v) / 100.0 for k, v in present.items()}
-    if "exact" in pct:
-        return Share(exact=percent_to_fraction(float(present["exact"])))
-    if not pct:
+    if not numbers:
         return Share(raw=raw) if d else None
-    lo = _bound(present, "minimum", "exclusiveMinimum", toward=1.0)
-    hi = _bound(present, "maximum", "exclusiveMaximum", toward=0.0)
+    lo = _bound(numbers, flags, "minimum", "exclusiveMinimum", toward=1.0)
+    hi = _bound(numbers, flags, "maximum", "exclusiveMaximum", toward=0.0)
+    if "exact" in numbers:
+        exact = percent_to_fraction(float(numbers["exact"]))
+        if (lo is not None and exact < lo) or (hi is not None and exact > hi):
+            report.warning(
+                "exact_share_outside_range",
+                f"expected the exact share to lie within minimum/maximum, got {raw[:80]}; the exact share is kept",
+                s.rec,
+                *where,
+            )
+        return Share(exact=exact)
     lo = 0.0 if lo is None else lo
     hi = 1.0 if hi is None else hi
     if lo > hi:
-        report.error("bad_share", f"expected minimum <= maximum, got {raw[:80]}", s.rec, *where)
+        report.error("bad_share", f"expected minimum <= maximum (a range some share can take), got {raw[:80]}",
+                     s.rec, *where)
         return Share(raw=raw)
     return Share(minimum=lo, maximum=hi, raw=raw)
 
 
-def _bound(present: dict[str, Any], inclusive: str, exclusive: str, toward: float) -> float | None:
-    if inclusive in present:
-        return percent_to_fraction(float(present[inclusive]))
-    if exclusive in present:
-        # "> 50" must pass a strict "more than half" test: step to the next float inward.
-        return math.nextafter(percent_to_fraction(float(present[exclusive])), toward)
+def _bound(
+    numbers: dict[str, Any], flags: dict[str, bool], inclusive: str, exclusive: str, toward: float
+) -> float | None:
+    if inclusive in numbers:
+        bound = percent_to_fraction(float(numbers[inclusive]))
+        return inside(bound, toward) if flags.get(exclusive) else bound  # 0.1-0.3: a flag
+    if exclusive in numbers:  # 0.4: the exclusive bound itself
+        return inside(percent_to_fraction(float(numbers[exclusive])), toward)
     return None
 
 
@@ -590,6 +628,7 @@ def _subject_ref(s: _Statement, report: Reporter) -> tuple[str, tuple[str, ...]]
 def _relationship(
     s: _Statement,
     entity_ids: set[str],
+    person_ids: set[str],
     replaced_by: dict[str, str],
     report: Reporter,
     data: Dataset,
@@ -599,6 +638,16 @@ def _relationship(
     if subj is None or party is None:
         return
     subject_id = _resolve(subj[0], replaced_by)
+    if subject_id in person_ids:
+        report.add(
+            "warning",
+            "subject_not_entity",
+            f"expected the subject to be an entity statement, {subject_id!r} is a person statement; loaded as "
+            "given (a person owned or controlled by someone)",
+            s.rec,
+            *subj[1],
+            entity_id=subject_id,
+        )
     party_id = _resolve(party.ref, replaced_by) if party.ref else None
     for ref, where in ((subject_id, subj[1]), (party_id, party.where)):
         if ref is not None and ref not in entity_ids:
@@ -702,9 +751,18 @@ def _direct_interest(
         elif g.voting is None:
             g.voting = i.share or Share()
         return
+    named = _BASIS_DETAIL.match(i.details or "")
+    if named and named.group(1) in CONTROL_BASES:
+        data.controls.append(Control(party_id, subject_id, named.group(1), i.start, i.end, source))
+        return
     if i.itype in _BOARD or i.itype in _AGREEMENT:
         basis = "board" if i.itype in _BOARD else "agreement"
         data.controls.append(Control(party_id, subject_id, basis, i.start, i.end, source))
+        return
+    typed = _LINK_DETAIL.match(i.details or "")
+    if typed:
+        data.links.append(Link(party_id, subject_id, typed.group(1), i.start, i.end, source,
+                               f"BODS relationship {s.record_id}"))
         return
     detail = [f"BODS relationship {s.record_id}"]
     if i.share is not None and not i.share.is_unknown:
@@ -764,17 +822,60 @@ def parse_bods(path: Path) -> Dataset:
     report = Reporter(str(path))
     data = Dataset(findings=report.findings)
     where = RowLines()
-    statements, replaced_by = _latest(list(_statements(read_json_records(path, report), report)))
+    parsed = list(_statements(read_json_records(path, report), report))
+    _duplicate_statement_warnings(parsed, report)
+    statements, replaced_by = _latest(parsed)
+    del parsed
     _duplicate_identifier_warnings(statements, report)
     for s in statements:
         if s.kind != "relationship":
             with located(data, where, report.file, s.rec):
                 data.entities.append(_entity(s, report))
     entity_ids = {e.id for e in data.entities}
+    person_ids = {e.id for e in data.entities if e.kind == "person"}
     for s in statements:
         if s.kind == "relationship":
             with located(data, where, report.file, s.rec):
-                _relationship(s, entity_ids, replaced_by, report, data)
+                _relationship(s, entity_ids, person_ids, replaced_by, report, data)
     # references are checked statement by statement above (missing_statement)
     data.findings.extend(check_dataset(data, locations=where, file=report.file, skip={"unknown_entity"}))
+    data.findings.extend(number_repeated_stakes(data, file=report.file, locations=where))
+    data.origins = where
     return data
+
+
+def _duplicate_statement_warnings(statements: list[_Statement], report: Reporter) -> None:
+    """Warn about a statement id given twice: the same statement repeated, or two statements
+    under one id (one of them wins as ``_latest`` decides; the other is lost)."""
+    counts = Counter(s.statement_id for s in statements)
+    if len(counts) == len(statements):
+        return
+    first: dict[str, _Statement] = {}
+    for s in statements:
+        if counts[s.statement_id] == 1:
+            continue
+        earlier = first.setdefault(s.statement_id, s)
+        if earlier is s:
+            continue
+        at = _place(earlier.rec)
+        if _canonical(earlier.rec.value) == _canonical(s.rec.value):
+            report.warning(
+                "repeated_statement",
+                f"statement {s.statement_id!r} repeats the one at {at} exactly; loaded once",
+                s.rec,
+            )
+        else:
+            report.warning(
+                "duplicate_statement_id",
+                f"expected unique statement ids, {s.statement_id!r} also names a different statement at {at}; "
+                "only the one with the later statementDate (else the later in the file) is loaded",
+                s.rec,
+            )
+
+
+def _place(rec: JsonRecord) -> str:
+    return f"line {rec.line}" if rec.line is not None else (rec.pointer or "/")
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)

@@ -340,6 +340,7 @@ def parse_cn_registry(path: Path, *, mapping: dict[str, str] | None = None, enco
         elif _has_registry_columns(cols, sheet, sink):
             _Registry(sheet, cols, path, sink, data, where).run()
         sink.findings.extend(check_dataset(data, locations=where, skip=_ROW_CHECKED))
+        data.origins = where
     data.findings = sink.findings
     return data
 

@@ -398,6 +398,7 @@ def parse_ftm(path: Path) -> Dataset:
                 skipped[item.schema] += 1
     # references are checked entity by entity above (missing_entity)
     data.findings.extend(check_dataset(data, locations=where, file=report.file, skip={"unknown_entity"}))
+    data.origins = where
     if skipped:
         listed = ", ".join(f"{n} {s}" for s, n in sorted(skipped.items()))
         report.warning("skipped_schema", f"expected parties and their relations; skipped {listed}")

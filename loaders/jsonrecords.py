@@ -158,12 +158,14 @@ def _read_json_lines(text: str, report: Reporter) -> list[JsonRecord]:
 
 @contextmanager
 def located(data: Dataset, where: RowLines, file: str, rec: JsonRecord) -> Iterator[None]:
-    """Give every record appended inside the block the line of ``rec``, for the cross-record checks.
+    """Give every record appended inside the block the line and pointer of ``rec``, for the
+    cross-record checks and for a lenient load that leaves faulty records out.
 
-    An element of a JSON array has no line of its own: 0, which the checks report as no line.
+    An element of a JSON array has no line of its own (0, reported as no line) but a pointer.
     """
     sizes = [len(getattr(data, kind)) for kind in _RECORD_LISTS]
     yield
     for kind, before in zip(_RECORD_LISTS, sizes, strict=True):
-        lines = where.lines_for(kind, file)
-        lines.extend([rec.line or 0] * (len(getattr(data, kind)) - before))
+        added = len(getattr(data, kind)) - before
+        where.lines_for(kind, file).extend([rec.line or 0] * added)
+        where.pointers_for(kind).extend([rec.pointer] * added)

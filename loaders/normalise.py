@@ -20,7 +20,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from ownergraph.graph.model import Share
+from ownergraph.graph.model import Share, inside
 
 __all__ = [
     "USCC_CHARSET",
@@ -98,8 +98,9 @@ def parse_percent_share(text: str) -> Share:
 
     A bare "0.25" is 0.25 percent: whether a whole column holds fractions is a
     column-wide question that :mod:`loaders.validate` answers. Empty text is an
-    unknown share. Exclusive bounds become the nearest inclusive float so that
-    ">50%" still passes a strict "more than half" test; ``raw`` keeps the text.
+    unknown share. Exclusive bounds become their inclusive stand-in just inside
+    (``graph.model.inside``), so that ">50%" passes the strict "more than half" test of control;
+    ``raw`` keeps the text.
 
     >>> parse_percent_share("51%").exact
     0.51
@@ -130,12 +131,12 @@ def parse_percent_share(text: str) -> Share:
         if op == ">":
             if bound >= 1.0:
                 raise ValueError(f"expected a satisfiable bound, got {raw!r}")
-            return Share(minimum=math.nextafter(bound, 1.0), maximum=1.0, raw=raw)
+            return Share(minimum=inside(bound, 1.0), maximum=1.0, raw=raw)
         if op == "<=":
             return Share(minimum=0.0, maximum=bound, raw=raw)
         if bound <= 0.0:
             raise ValueError(f"expected a satisfiable bound, got {raw!r}")
-        return Share(minimum=0.0, maximum=math.nextafter(bound, 0.0), raw=raw)
+        return Share(minimum=0.0, maximum=inside(bound, 0.0), raw=raw)
     raise ValueError(f"expected a percent such as '25', '25%', '25-50%', '>50%' or '<=25%', got {raw!r}")
 
 

@@ -566,6 +566,7 @@ def _parse_folder(folder: Path) -> Dataset:
             _fraction_warnings(seen, table.file, sink)
     data.findings = sink.findings
     data.findings.extend(f for f in check_dataset(data, locations=where, file=None, skip=_ROW_CHECKED))
+    data.origins = where
     return data
 
 

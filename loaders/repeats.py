@@ -14,12 +14,19 @@ from dataclasses import replace
 from operator import attrgetter
 
 from ownergraph.graph.model import Dataset, Finding
+from ownergraph.loaders.validate import Locations, RowLines
 
 _KEY = attrgetter("key")
 
 
-def number_repeated_stakes(data: Dataset, *, file: str | None = None) -> list[Finding]:
-    """Give each further row of a stake its part number; one warning per repeated stake."""
+def number_repeated_stakes(
+    data: Dataset, *, file: str | None = None, locations: Locations | None = None
+) -> list[Finding]:
+    """Give each further row of a stake its part number; one warning per repeated stake.
+
+    With ``locations`` (the parser's record positions) the warning names the
+    second row's file, line or JSON pointer.
+    """
     keys = list(map(_KEY, data.stakes))
     counts = Counter(keys)
     if len(counts) == len(keys):  # the common case, checked in C
@@ -33,13 +40,20 @@ def number_repeated_stakes(data: Dataset, *, file: str | None = None) -> list[Fi
         stake = data.stakes[i]
         if seen[key] > 1:
             data.stakes[i] = replace(stake, part=seen[key])
-        else:
+        if seen[key] == 2:
+            where, line, column = file, None, None
+            if locations is not None and ("stakes", i) in locations:
+                where, line = locations[("stakes", i)]
+                if isinstance(locations, RowLines):
+                    column = locations.pointer("stakes", i)
             findings.append(Finding(
                 "warning",
                 "repeated_stake",
                 f"{counts[key]} rows give a stake of {stake.owner_id!r} in {stake.owned_id!r} with the same start "
                 "and source: kept as separate stakes (subscriptions) and added together",
-                file=file,
+                file=where,
+                line=line or None,
+                column=column,
                 entity_id=stake.owned_id,
             ))
     return findings

@@ -58,6 +58,7 @@ class RowLines(Mapping[tuple[str, int], tuple[str, int]]):
     def __init__(self) -> None:
         self._file: dict[str, str] = {}
         self._lines: dict[str, list[int]] = {}
+        self._pointers: dict[str, list[str]] = {}  # JSON sources: each record's pointer ("" in JSON Lines)
 
     def add(self, kind: str, file: str, line: int) -> None:
         """Record the line of the next record appended to the list ``kind``."""
@@ -68,6 +69,24 @@ class RowLines(Mapping[tuple[str, int], tuple[str, int]]):
         """The list to append line numbers to, for a parser's hot loop."""
         self._file.setdefault(kind, file)
         return self._lines.setdefault(kind, [])
+
+    def pointers_for(self, kind: str) -> list[str]:
+        """The list of JSON pointers (one per record of ``kind``, aligned with its lines)."""
+        return self._pointers.setdefault(kind, [])
+
+    def pointer(self, kind: str, index: int) -> str | None:
+        """The JSON pointer of a record inside an array file ("/12"); None in other sources.
+
+        >>> lines = RowLines()
+        >>> lines.lines_for("stakes", "a.json").append(0)
+        >>> lines.pointers_for("stakes").append("/3")
+        >>> lines.pointer("stakes", 0), lines.pointer("stakes", 1)
+        ('/3', None)
+        """
+        pointers = self._pointers.get(kind)
+        if pointers is None or not 0 <= index < len(pointers):
+            return None
+        return pointers[index] or None
 
     def __getitem__(self, key: tuple[str, int]) -> tuple[str, int]:
         kind, index = key
@@ -120,6 +139,9 @@ class _Collector:
         if where is not None and where in self.locations:
             file, line = self.locations[where]
             line = line or None  # 0: the record has no line of its own (an element of a JSON array)
+            if isinstance(self.locations, RowLines):
+                # A record of a JSON array is found by its pointer; the message names the field.
+                column = self.locations.pointer(*where) or column
         self.findings.append(Finding(severity, code, message, file, line, column, entity_id))
 
 

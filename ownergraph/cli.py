@@ -100,7 +100,7 @@ def _ping(settings: Neo4jSettings) -> bool:
 
 @app.command("load")
 def load_command(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="registry-csv, bods, ftm, cn-registry or gleif")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="registry-csv, bods, ftm, cn-registry, gleif or psc")],
     path: Annotated[Path, typer.Argument(help="a file or a folder")],
     report: Annotated[Path | None, typer.Option(help="write every fault and warning to this file")] = None,
     mapping: Annotated[
@@ -123,19 +123,31 @@ def load_command(
         typer.Option(help="first load of a large source into the EMPTY local database, through "
                      "neo4j-admin import (many times faster; the local server restarts)"),
     ] = False,
+    on_fault: Annotated[
+        str, typer.Option("--on-fault", help="reject: any fault refuses everything; skip: leave out the records "
+                          "with a fault and those depending on them, load the rest, list what was left out")
+    ] = "reject",
 ) -> None:
-    """Load a source into Neo4j: all of it, or (on any fault) nothing."""
-    from ownergraph.pipeline import FORMATS, load
+    """Load a source into Neo4j: all of it, or (on any fault) nothing; or with --on-fault skip its good part."""
+    from ownergraph.pipeline import FORMATS, ON_FAULT, load
 
     if fmt not in FORMATS:
         err.print(f"[red]error:[/red] unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    if on_fault not in ON_FAULT:
+        err.print(f"[red]error:[/red] --on-fault takes {' or '.join(ON_FAULT)}, got {on_fault!r}", markup=False)
+        raise typer.Exit(2)
+    if on_fault == "skip" and snapshot:
+        err.print("error: --snapshot takes the whole input or nothing (a skipped record would end its edge); "
+                  "drop --on-fault skip or --snapshot", markup=False)
         raise typer.Exit(2)
     options: dict[str, Any] = {}
     if fmt == "cn-registry":
         options = {"mapping": _parse_mapping(mapping or []), "encoding": encoding}
     day = as_of_day(snapshot_date, "--snapshot-date") if snapshot_date else None
     if bulk:
-        _bulk_load(fmt, path, report=report, materialise=materialise, options={**options, "source": source})
+        _bulk_load(fmt, path, report=report, materialise=materialise,
+                   options={**options, "source": source, "on_fault": on_fault})
         return
     repo = open_repository()
     try:
@@ -158,7 +170,7 @@ def load_command(
                 bar.update(task, rate=f"{done / elapsed:,.0f} rows/s" if elapsed else "")
 
             result = load(repo, fmt, path, source=source, snapshot=snapshot, snapshot_date=day,
-                          materialise=materialise, lock_wait=wait, progress=advance, **options)
+                          materialise=materialise, lock_wait=wait, progress=advance, on_fault=on_fault, **options)
     except LoadRejected as rejected:
         _report_rejection(report, rejected)
     except LoadInProgress as exc:
@@ -184,9 +196,17 @@ def _report_rejection(report: Path | None, rejected: LoadRejected) -> NoReturn:
 
 
 def _report_loaded(report: Path | None, path: Path, fmt: str, result: Any) -> None:
-    _write_report(report, result.warnings)
+    _write_report(report, [*result.skipped, *result.warnings])
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
     out.print(plain(f"Loaded {path} ({fmt}) as source {result.source}: {counts}"))
+    if result.skipped:
+        depending = sum(1 for s in result.skipped if s.code == "depends_on_skipped")
+        out.print(plain(f"Skipped {len(result.skipped):,} record(s): {len(result.skipped) - depending:,} with a fault, "
+                        f"{depending:,} depending on one" + (f" (all in {report})" if report else "")))
+        for skipped in result.skipped[:20]:
+            err.print(f"  {skipped}", markup=False, highlight=False)
+        if len(result.skipped) > 20:
+            err.print(f"  ... and {len(result.skipped) - 20} more", markup=False, highlight=False)
     done = result.materialised
     if done is not None:
         out.print(f"Control {done.mode}: {done.recomputed:,} entities recomputed, {done.changes:,} changed")
@@ -250,6 +270,43 @@ def view_command(
         repo.driver.close()
     output.write_text(html, encoding="utf-8")
     out.print(f"Wrote {output}")
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="bods (BODS 0.4 JSON), graphml or ftm (JSON Lines)")],
+    entity_id: Annotated[str, typer.Argument(metavar="ID")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="the file to write (default: stdout)")] = None,
+    depth: Annotated[int, typer.Option(help="levels from the entity", min=1, max=10)] = 6,
+    direction: Annotated[str, typer.Option(help="up, down or both")] = "up",
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+) -> None:
+    """Write the neighbourhood as GET /entities/{id}/export.bods.json, export.graphml or export.ftm.json."""
+    import sys
+
+    from ownergraph.graph.errors import InvalidParameter
+    from ownergraph.service import EXPORT_FORMATS, OwnershipService
+
+    if fmt not in EXPORT_FORMATS:
+        err.print(f"error: unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}", markup=False)
+        raise typer.Exit(2)
+    repo = open_repository()
+    try:
+        body = OwnershipService(repo).export(entity_id, fmt, as_of=as_of_day(as_of), depth=depth, direction=direction)
+    except EntityNotFound as exc:
+        err.print(f"[red]not found:[/red] {exc}")
+        raise typer.Exit(4) from exc
+    except InvalidParameter as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    finally:
+        repo.driver.close()
+    if output is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        return
+    output.write_bytes(body)
+    out.print(plain(f"Wrote {output}"))
 
 
 @app.command("serve")

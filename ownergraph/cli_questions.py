@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -203,15 +204,24 @@ def entity_command(
 
 @questions.command("controllers")
 def controllers_command(
-    entity_id: Annotated[str, typer.Argument(metavar="ID")],
+    entity_id: Annotated[str | None, typer.Argument(metavar="ID", help="the entity (or --ids-file)")] = None,
     as_of: AsOf = None,
     ruleset: Ruleset = DEFAULT_RULESET,
     threshold: Threshold = DEFAULT_THRESHOLD,
     relative_threshold: RelativeThreshold = DEFAULT_RELATIVE_THRESHOLD,
     as_json: Json = False,
+    ids_file: Annotated[
+        Path | None, typer.Option("--ids-file", help="answer every id of this file (one per line; '-': stdin)")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="with --ids-file: jsonl (POST /controllers:batch) or csv")
+    ] = "jsonl",
 ) -> None:
     """Who ultimately controls ID, with the chains: the answer of GET /entities/{id}/controllers."""
     params = _params(as_of, ruleset, threshold, relative_threshold)
+    if ids_file is not None or entity_id is None:
+        _controllers_batch(entity_id, ids_file, fmt, params)
+        return
     answer = ask(lambda s: s.controllers_response(entity_id, params))
 
     def readable(a: schemas.ControllersResponse) -> None:
@@ -229,6 +239,36 @@ def controllers_command(
         _flags(a.flags)
 
     _emit(answer, as_json, readable)
+
+
+def _controllers_batch(entity_id: str | None, ids_file: Path | None, fmt: str, params: ControlParams) -> None:
+    """Every id of a file answered, one line each, as ``POST /controllers:batch`` streams them."""
+    from ownergraph.batch import MAX_BATCH_IDS, controllers_csv, controllers_jsonl, read_ids
+
+    if ids_file is None or entity_id is not None:
+        err.print("error: give either an ID or --ids-file FILE", markup=False)
+        raise typer.Exit(2)
+    if fmt not in ("jsonl", "csv"):
+        err.print(f"error: --format takes jsonl or csv, got {fmt!r}", markup=False)
+        raise typer.Exit(2)
+    try:
+        source = sys.stdin if str(ids_file) == "-" else ids_file.open(encoding="utf-8-sig")
+    except OSError as exc:
+        err.print("error: cannot read", plain(ids_file), plain(exc.strerror or exc), markup=False)
+        raise typer.Exit(2) from exc
+    with source:
+        ids = list(read_ids(source))
+    if len(ids) > MAX_BATCH_IDS:
+        err.print(f"error: at most {MAX_BATCH_IDS:,} ids per batch, the file has {len(ids):,}", markup=False)
+        raise typer.Exit(2)
+    lines = controllers_csv if fmt == "csv" else controllers_jsonl
+
+    def answer_all(repo: Repository) -> None:
+        for line in lines(OwnershipService(repo), ids, params):
+            sys.stdout.write(line)
+        sys.stdout.flush()
+
+    on_graph(answer_all)
 
 
 @questions.command("owners")

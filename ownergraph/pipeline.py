@@ -13,23 +13,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from ownergraph.graph.errors import InvalidParameter
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import Dataset, Finding
 from ownergraph.graph.params import DEFAULT_RULESET
 from ownergraph.load_lock import load_lock
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.repeats import number_repeated_stakes
+from ownergraph.loaders.skip import Skipped, skip_faulty_records
 from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, Materialised, materialise_changes, refresh_control
 from ownergraph.queries.repository import Repository
 
-FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif")
+FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif", "psc")
 # These parsers run the cross-record checks themselves, with each record's file and line.
-VALIDATED_BY_PARSER = frozenset({"registry-csv", "cn-registry", "bods", "ftm"})
+VALIDATED_BY_PARSER = frozenset({"registry-csv", "cn-registry", "bods", "ftm", "psc"})
 # Faults of a reference to an id the input does not hold: fine when the graph holds it (a delta).
 REFERENCE_CODES = frozenset({"unknown_entity", "missing_statement", "missing_entity"})
+
+
+OnFault = Literal["reject", "skip"]
+ON_FAULT: tuple[OnFault, ...] = ("reject", "skip")
 
 
 @dataclass
@@ -41,18 +47,30 @@ class LoadResult:
     source: str | None = None
     snapshot: bool = False
     materialised: Materialised | None = None
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def parse(
-    fmt: str, path: Path, *, known_ids: Callable[[set[str]], set[str]] | None = None, **options: Any
+    fmt: str,
+    path: Path,
+    *,
+    known_ids: Callable[[set[str]], set[str]] | None = None,
+    on_fault: OnFault = "reject",
+    skipped: list[Skipped] | None = None,
+    **options: Any,
 ) -> Dataset:
     """Parse a source into records; raise LoadRejected listing every fault.
 
     ``known_ids`` answers which of some ids are already in the graph: references
     to them are accepted (a delta); without it every reference must be in the load.
+    With ``on_fault="skip"`` records with a fault, and the records depending on
+    them, are left out and appended to ``skipped``; only faults of no record
+    (a whole file's) still refuse the load.
     """
     if not path.exists():
         raise LoadRejected([Finding("error", "not_found", "no such file or folder", file=str(path))])
+    if on_fault not in ON_FAULT:
+        raise ValueError(f"on_fault must be one of {', '.join(ON_FAULT)}, not {on_fault!r}")
     data = _parser(fmt)(path, **options)
     data.findings.extend(number_repeated_stakes(data, file=str(path)))
     if fmt not in VALIDATED_BY_PARSER:
@@ -61,6 +79,10 @@ def parse(
         data.findings.extend(check_dataset(data, file=str(path)))
     if known_ids is not None:
         _accept_references_to_the_graph(data, known_ids)
+    if data.errors and on_fault == "skip":
+        left_out = skip_faulty_records(data)
+        if skipped is not None:
+            skipped.extend(left_out)
     if data.errors:
         raise LoadRejected(data.findings)
     return data
@@ -95,6 +117,10 @@ def _parser(fmt: str) -> Callable[..., Dataset]:
         from ownergraph.loaders.gleif import parse_gleif
 
         return parse_gleif
+    if fmt == "psc":
+        from ownergraph.loaders.psc import parse_psc
+
+        return parse_psc
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -119,6 +145,7 @@ def load(
     materialise: bool = True,
     lock_wait: float = 0.0,
     progress: Callable[[int], None] | None = None,
+    on_fault: OnFault = "reject",
     **options: Any,
 ) -> LoadResult:
     """Parse, check and write one source, then recompute the control it changed.
@@ -127,8 +154,14 @@ def load(
     ``snapshot_date`` (default today): its edges missing from the input end on
     that day. Raises ``LoadRejected`` (nothing written) or ``LoadInProgress``
     when another load holds the graph for longer than ``lock_wait`` seconds.
+    With ``on_fault="skip"`` the faulty records and those depending on them
+    are left out (``LoadResult.skipped``) and the rest is written atomically;
+    a snapshot refuses it (a skipped record would end its edge in the graph).
     """
-    data = parse(fmt, path, known_ids=repo.existing_ids, **options)
+    if snapshot and on_fault == "skip":
+        raise InvalidParameter("a snapshot load takes the whole input or nothing: on_fault=skip is refused with it")
+    skipped: list[Skipped] = []
+    data = parse(fmt, path, known_ids=repo.existing_ids, on_fault=on_fault, skipped=skipped, **options)
     record = load_record(fmt, path, source)
     # The records of a load and of the closures it recomputes hold no cycles: no cyclic collection
     # rescanning a long-lived process's heap (an API worker, a benchmark) at every allocation burst.
@@ -144,7 +177,7 @@ def load(
         else:
             repo.mark_control_stale(DEFAULT_RULESET)
     return LoadResult(fmt, str(path), written.counts, data.warnings, source=record["id"], snapshot=snapshot,
-                      materialised=done)
+                      materialised=done, skipped=skipped)
 
 
 def bulk_load(
@@ -155,6 +188,7 @@ def bulk_load(
     source: str | None = None,
     materialise: bool = True,
     log: Callable[[str], None] | None = None,
+    on_fault: OnFault = "reject",
     **options: Any,
 ) -> LoadResult:
     """A first load of a large source into the empty database of a local server, through
@@ -162,7 +196,8 @@ def bulk_load(
     as ``load``, many times faster, at the price of a server restart."""
     from ownergraph.bulk_import import bulk_import
 
-    data = parse(fmt, path, **options)
+    skipped: list[Skipped] = []
+    data = parse(fmt, path, on_fault=on_fault, skipped=skipped, **options)
     record = load_record(fmt, path, source)
     counts = bulk_import(
         instance,
@@ -171,4 +206,4 @@ def bulk_load(
         control_as_of=date.today() if materialise else None,
         log=log,
     )
-    return LoadResult(fmt, str(path), counts, data.warnings, source=record["id"])
+    return LoadResult(fmt, str(path), counts, data.warnings, source=record["id"], skipped=skipped)

@@ -524,6 +524,15 @@ class FindingOut(Model):
     entity_id: str | None = None
 
 
+class SkippedOut(Model):
+    record: str = Field(description="What was left out: `entity 'x'`, `stake 'a' -> 'b'`, or `line`.")
+    file: str | None = None
+    line: int | None = None
+    column: str | None = Field(default=None, description="The column, or the JSON pointer of the statement.")
+    code: str = Field(description="The fault's code, or `depends_on_skipped` for a record that needed a skipped one.")
+    reason: str
+
+
 class MaterialisedOut(Model):
     mode: str = Field(description="`incremental` (only what the load changed), `whole`, or `none`.")
     as_of: date
@@ -547,6 +556,10 @@ class LoadResponse(Model):
     warnings: list[FindingOut]
     materialised: MaterialisedOut | None = Field(
         default=None, description="What the control recomputation did (null when not asked for)."
+    )
+    skipped_count: int = Field(default=0, description="Records left out by `on_fault=skip`.")
+    skipped: list[SkippedOut] = Field(
+        default_factory=list, description="Every record left out by `on_fault=skip`, where it is and why."
     )
 
 

@@ -11,12 +11,13 @@ computation.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from ownergraph import schemas
+from ownergraph import exports, schemas
 from ownergraph.graph.answers import ControlAnswer
 from ownergraph.graph.beneficial import beneficial_owners
 from ownergraph.graph.clusters import clusters, common_owners
@@ -29,11 +30,12 @@ from ownergraph.graph.params import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO
 from ownergraph.graph.render import render_html
 from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
-from ownergraph.pipeline import load
+from ownergraph.pipeline import OnFault, load
 from ownergraph.queries.repository import Repository
 from ownergraph.stored_answers import body_bytes, served_body
 
 T = TypeVar("T")
+EXPORT_FORMATS = ("bods", "graphml", "ftm")
 
 
 class OwnershipService:
@@ -212,6 +214,12 @@ class OwnershipService:
 
     def graph_view(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> GraphView:
         """The neighbourhood of ``center_id`` with its ultimate controllers and their chains marked."""
+        return self._neighbourhood(center_id, as_of=as_of, depth=depth, direction=direction)[0]
+
+    def _neighbourhood(
+        self, center_id: str, *, as_of: date, depth: int, direction: str
+    ) -> tuple[GraphView, Dataset, ControlAnswer | None]:
+        """The marked view, the records it was drawn from, and the center's control (upstream only)."""
         if direction not in ("up", "down", "both"):
             raise InvalidParameter(f"direction must be up, down or both, not {direction!r}")
         parts: list[Dataset] = []
@@ -229,10 +237,27 @@ class OwnershipService:
             data, center_id, as_of=as_of, direction=direction, depth=depth, node_budget=self.node_budget  # type: ignore[arg-type]
         )
         if upstream is None:
-            return view
+            return view, data, None
         answer = controllers(upstream, center_id, ControlParams(as_of))
         ids, chain = control_marks(answer)
-        return mark_control(view, ids, chain)
+        return mark_control(view, ids, chain), data, answer
+
+    def export(self, center_id: str, fmt: str, *, as_of: date, depth: int = 6, direction: str = "up") -> bytes:
+        """The neighbourhood in a standard form: ``bods`` (BODS 0.4 JSON), ``graphml`` or ``ftm`` (JSON Lines).
+
+        The entities are those of the graph view (the same depth and node budget);
+        the records are every stake, control and link among them, whole history.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise InvalidParameter(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+        view, data, answer = self._neighbourhood(center_id, as_of=as_of, depth=depth, direction=direction)
+        records = exports.records_between(data, {n.id for n in view.nodes if n.kind != "more"})
+        if fmt == "graphml":
+            return exports.graphml(records, answer)
+        if fmt == "ftm":
+            return "".join(f"{line}\n" for line in exports.ftm_lines(records)).encode()
+        statements = exports.bods_statements(records, center_id, answer, today=date.today())
+        return json.dumps(statements, ensure_ascii=False, indent=1).encode()
 
     def graph_response(
         self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up"
@@ -259,9 +284,10 @@ class OwnershipService:
         snapshot_date: date | None = None,
         materialise: bool = True,
         lock_wait: float = 0.0,
+        on_fault: OnFault = "reject",
     ) -> schemas.LoadResponse:
         result = load(self.repo, fmt, path, source=source, snapshot=snapshot, snapshot_date=snapshot_date,
-                      materialise=materialise, lock_wait=lock_wait)
+                      materialise=materialise, lock_wait=lock_wait, on_fault=on_fault)
         done = result.materialised
         return schemas.LoadResponse(
             format=result.format,
@@ -270,6 +296,8 @@ class OwnershipService:
             counts=result.counts,
             warnings=[schemas.FindingOut.model_validate(f) for f in result.warnings],
             materialised=schemas.MaterialisedOut.model_validate(done) if done is not None else None,
+            skipped_count=len(result.skipped),
+            skipped=[schemas.SkippedOut.model_validate(s) for s in result.skipped],
         )
 
 

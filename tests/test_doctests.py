@@ -25,6 +25,7 @@ LAYERS = {
 }
 
 WITH_EXAMPLES = [
+    "ownergraph.exports",
     "ownergraph.feed",
     "ownergraph.graph.beneficial",
     "ownergraph.graph.build",
@@ -39,7 +40,9 @@ WITH_EXAMPLES = [
     "ownergraph.graph.render",
     "ownergraph.graph.screening",
     "ownergraph.loaders.cn_registry",
+    "ownergraph.loaders.jsonstream",
     "ownergraph.loaders.normalise",
+    "ownergraph.loaders.skip",
     "ownergraph.loaders.validate",
     "ownergraph.queries.records",
     "ownergraph.stored_answers",

@@ -24,7 +24,7 @@ from ownergraph.schemas import ErrorResponse, LoadResponse
 
 router = APIRouter(tags=["loads"])
 
-Format = Literal["registry-csv", "bods", "ftm", "cn-registry", "gleif"]
+Format = Literal["registry-csv", "bods", "ftm", "cn-registry", "gleif", "psc"]
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_MEMBERS = 10_000
@@ -102,7 +102,7 @@ def _source_path(fmt: str, body: Path, max_bytes: int) -> Path:
 
 @router.post(
     "/loads",
-    summary="Load a source into the graph (all of it, or nothing on any fault)",
+    summary="Load a source into the graph (all of it, or nothing on any fault; or its fault-free records)",
     status_code=201,
     dependencies=[WriteAccess],
     responses={
@@ -135,7 +135,12 @@ def create_load(
         bool, Query(description="The upload is the source's complete state: its edges missing from it end.")
     ] = False,
     snapshot_date: Annotated[date | None, Query(description="The snapshot's day (default today).")] = None,
+    on_fault: Annotated[
+        Literal["reject", "skip"],
+        Query(description="`reject`: any fault refuses the whole upload. `skip`: records with a fault, and "
+                          "those depending on them, are left out and listed in `skipped`; the rest is written."),
+    ] = "reject",
 ) -> LoadResponse:
     path = _source_path(fmt, body, settings.max_upload_bytes)
     return service.load(fmt, path, source=source or f"{fmt}:upload", snapshot=snapshot,
-                        snapshot_date=snapshot_date, materialise=materialise)
+                        snapshot_date=snapshot_date, materialise=materialise, on_fault=on_fault)

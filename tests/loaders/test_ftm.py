@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import date
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ownergraph.graph.model import Dataset, Share
+from ownergraph.graph.model import Dataset, Share, inside
 from ownergraph.loaders.ftm import parse_ftm
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ftm"
@@ -42,7 +41,7 @@ def test_percentage_text_is_parsed_and_kept_raw() -> None:
     shares = {s.detail.split(";")[0].split()[-1]: s.share for s in _load().stakes if s.detail}
     assert shares["own-1"] == Share(exact=0.6, raw="60%")
     assert shares["own-2"] == Share(minimum=0.25, maximum=0.5, raw="25-50%")
-    assert shares["own-3"] == Share(minimum=math.nextafter(0.5, 1.0), maximum=1.0, raw=">50%")
+    assert shares["own-3"] == Share(minimum=inside(0.5, 1.0), maximum=1.0, raw=">50%")
     assert shares["own-4"] == Share(exact=0.0025, raw="0.25")  # a bare number is percent
     assert shares["own-5"] == Share(raw="majority")  # unknown share, text kept
     assert shares["own-6"] == Share()

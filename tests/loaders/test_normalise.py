@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ownergraph.graph.model import Concert, Control, Dataset, Entity, Finding, Share, Stake
+from ownergraph.graph.model import Concert, Control, Dataset, Entity, Finding, Share, Stake, inside
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.normalise import (
     USCC_CHARSET,
@@ -58,10 +57,10 @@ def test_parse_percent_share_exclusive_bounds_stay_strict() -> None:
     below = parse_percent_share("<25%")
     assert above.minimum is not None
     assert above.minimum > 0.5
-    assert above.minimum == math.nextafter(0.5, 1.0)
+    assert above.minimum == inside(0.5, 1.0)
     assert above.maximum == 1.0
     assert above.raw == ">50%"
-    assert below.maximum == math.nextafter(0.25, 0.0)
+    assert below.maximum == inside(0.25, 0.0)
     assert below.raw == "<25%"
 
 

@@ -260,7 +260,7 @@ BODS_CASES = [
     Case("bods-self-ownership", "bods", bods(jsonl(bods_records(party="bc-1"))), "self_stake", "statements.jsonl",
          3, "owned_id", target="statements.jsonl"),
     Case("bods-self-ownership-array", "bods", bods(json.dumps(bods_records(party="bc-1")), "statements.json"),
-         "self_stake", "statements.json", None, "owned_id", target="statements.json"),
+         "self_stake", "statements.json", None, "/2", target="statements.json"),  # the statement's pointer
     Case("bods-not-utf8", "bods", bods(_b(BODS_TEXT.replace("Maria", "王芳"), "gbk")), "bad_encoding",
          "statements.jsonl", 2, target="statements.jsonl"),
     Case("bods-empty", "bods", bods(b"  \n"), "empty_file", "statements.jsonl", target="statements.jsonl"),
