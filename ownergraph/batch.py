@@ -14,7 +14,8 @@ import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from ownergraph import schemas
+import orjson
+
 from ownergraph.graph.errors import EntityNotFound
 from ownergraph.graph.params import ControlParams
 from ownergraph.service import OwnershipService
@@ -37,8 +38,9 @@ def _chunks(ids: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def _answers(service: OwnershipService, ids: Iterable[str], params: ControlParams,
-             ) -> Iterator[tuple[str, schemas.ControllersResponse | None]]:
-    """Each id with its answer, or None when the graph does not hold it."""
+             ) -> Iterator[tuple[str, bytes | None]]:
+    """Each id with its answer as the route sends it (stored for the default question), or None
+    when the graph does not hold it."""
     for chunk in _chunks(ids, _CHUNK):
         known = service.repo.existing_ids(set(chunk))
         for entity_id in chunk:
@@ -46,7 +48,7 @@ def _answers(service: OwnershipService, ids: Iterable[str], params: ControlParam
                 yield entity_id, None
                 continue
             try:
-                yield entity_id, service.controllers_response(entity_id, params)
+                yield entity_id, service.controllers_body(entity_id, params)[0]
             except EntityNotFound:  # removed since the look-up
                 yield entity_id, None
 
@@ -58,7 +60,7 @@ def controllers_jsonl(service: OwnershipService, ids: Iterable[str], params: Con
             yield json.dumps({"target_id": entity_id, "detail": f"No entity with id {entity_id!r}.",
                               "code": "entity_not_found"}, ensure_ascii=False) + "\n"
         else:
-            yield answer.model_dump_json() + "\n"
+            yield answer.decode() + "\n"
 
 
 def controllers_csv(service: OwnershipService, ids: Iterable[str], params: ControlParams) -> Iterator[str]:
@@ -73,12 +75,13 @@ def controllers_csv(service: OwnershipService, ids: Iterable[str], params: Contr
         return buffer.getvalue()
 
     yield row(CSV_COLUMNS)
-    for entity_id, a in _answers(service, ids, params):
-        if a is None:
+    for entity_id, body in _answers(service, ids, params):
+        if body is None:
             yield row((entity_id, "", "", "", "", "", "entity_not_found"))
             continue
-        yield row((a.target_id, a.name, a.status, ";".join(u.id for u in a.ultimate_controllers),
-                   ";".join(u.id for u in a.possible_ultimate_controllers), ";".join(a.controllers), ""))
+        a = orjson.loads(body)
+        yield row((a["target_id"], a["name"], a["status"], ";".join(u["id"] for u in a["ultimate_controllers"]),
+                   ";".join(u["id"] for u in a["possible_ultimate_controllers"]), ";".join(a["controllers"]), ""))
 
 
 def read_ids(lines: Iterable[str]) -> Iterator[str]:
