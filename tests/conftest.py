@@ -47,7 +47,8 @@ def neo4j_driver(neo4j_is_local: bool) -> Iterator[Driver]:
             os.environ.get("OWNERGRAPH_TEST_NEO4J_USERNAME", "neo4j"),
             os.environ.get("OWNERGRAPH_TEST_NEO4J_PASSWORD", ""),
         )
-    driver = GraphDatabase.driver(uri, auth=auth)
+    # as the application connects: schema hints ("no such property yet") are not logged
+    driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
     driver.verify_connectivity()
     Repository(driver).apply_schema()
     yield driver
