@@ -154,15 +154,16 @@ def fill_answers(
     *,
     ruleset: str,
     batch: int = FILL_BATCH,
+    limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Store the answers not current for this run's generation (after a whole recomputation);
-    returns how many were written. Entities nobody holds are answered live (their closure is
-    themselves) and get none."""
+    """Store the answers not current for this run's generation (after a whole recomputation; the
+    first ``limit`` only, when given); returns how many were written. Entities nobody holds are
+    answered live (their closure is themselves) and get none."""
     run = repo.control_run(ruleset)
     if run is None or run.stale:
         return 0
-    todo: Sequence[str] = repo.answer_targets(ruleset)
+    todo: Sequence[str] = repo.answer_targets(ruleset)[:limit]
     done = 0
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]
