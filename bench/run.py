@@ -741,6 +741,8 @@ def markdown(r: dict[str, Any]) -> str:
          g("delta_10k_s"), f"control rebuild {_fmt(g('rebuild_s'))} s", g("delta_ratio_vs_rebuild"),
          "<= 10 s, >= 30x"),
         ("Control refresh, nothing to do, s", g("refresh_noop_s"), "-", None, "<= 1"),
+        (f"Stored answers refilled after a rebuild ({_fmt(g('answers_refill_sample'))} sampled), answers/s",
+         g("answers_refill_per_s"), "-", None, "-"),
         ("Change feed first page p50 / p99 ms", f"{_fmt(g('changes_p50_ms'))} / {_fmt(g('changes_p99_ms'))}", "-",
          None, "p99 <= 50"),
     ]
