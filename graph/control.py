@@ -55,10 +55,12 @@ from ownergraph.graph.params import ControlParams
 
 __all__ = [
     "ControlledRow",
+    "ReverseRow",
     "bulk_control",
     "controlled",
     "controlled_rows",
     "controllers",
+    "controllers_and_reverse",
     "upstream_closure",
     "with_chains",
 ]
@@ -119,7 +121,40 @@ def controllers(
 
 def controllers_in_view(view: View, target_id: str, params: ControlParams) -> ControlAnswer:
     """``controllers`` on a view already built (for callers that reuse one view)."""
+    return _answer(_run(view, params, record=True), view, target_id, params)
+
+
+ReverseRow = tuple[str, bool, tuple[ControlStep, ...]]
+"""(controller id, definite, chain): how one controller of an entity controls it, as ``controlled``
+lists the entity under that controller."""
+
+
+def controllers_and_reverse(
+    view: View, target_id: str, params: ControlParams
+) -> tuple[ControlAnswer, tuple[ReverseRow, ...]]:
+    """``controllers_in_view``, and for every controller of the target (ultimate or intermediate,
+    definite or possible) the row ``controlled`` gives the target under it, chain included, from the
+    same run: what the materialised reverse question sends without proving anything.
+
+    ``view`` must be the target's own upstream closure in canonical order, as ``with_chains`` builds it.
+    """
     run = _run(view, params, record=True)
+    answer = _answer(run, view, target_id, params)
+    net = run.net
+    y = net.index[target_id]
+    provers = {LO: _Prover(run, run.lo), HI: _Prover(run, run.hi)}
+    rows: list[ReverseRow] = []
+    for x_id, definite, _ in _controller_rows(net, run.lo.ctrl[y], run.hi.ctrl[y]):
+        if x_id == target_id:
+            continue
+        solved = run.lo if definite else run.hi
+        who = _as_controller(net, solved, net.index[x_id], y)
+        chain = provers[LO if definite else HI].chain(who, y) if who is not None else ()
+        rows.append((x_id, definite, chain))
+    return answer, tuple(rows)
+
+
+def _answer(run: _Run, view: View, target_id: str, params: ControlParams) -> ControlAnswer:
     net = run.net
     y = net.index[target_id]
     uc_lo = expand(net, run.lo.ctrl, ultimate(net, run.lo.ctrl, y))

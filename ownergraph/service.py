@@ -17,8 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import orjson
+
 from ownergraph import exports, schemas
-from ownergraph.graph.answers import ControlAnswer
+from ownergraph.graph.answers import ControlAnswer, ControlledEntity
 from ownergraph.graph.beneficial import beneficial_owners
 from ownergraph.graph.clusters import clusters, common_owners
 from ownergraph.graph.control import ControlledRow, controlled_rows, controllers, with_chains
@@ -31,7 +33,7 @@ from ownergraph.graph.render import render_html
 from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
 from ownergraph.pipeline import OnFault, load
-from ownergraph.queries.repository import Repository
+from ownergraph.queries.repository import ControlledPage, Repository
 from ownergraph.stored_answers import body_bytes, served_body
 
 T = TypeVar("T")
@@ -126,10 +128,7 @@ class OwnershipService:
             if page is None:
                 raise EntityNotFound(controller_id)
             if not page.stale and page.run_as_of == params.as_of:
-                rows = [ControlledRow(**r) for r in page.rows]
-                data = self.repo.upstream_of([r.id for r in rows]) if rows else Dataset()
-                return self._controlled_page(controller_id, page.name, params, rows, data, page.total,
-                                             founded_from, founded_to, offset)
+                return self._stored_controlled_page(controller_id, page, params, founded_from, founded_to, offset)
         # What x controls can depend on anyone upstream of what x holds (other holders, their
         # controllers, blocs): the engine needs the upstream closure of the downstream closure.
         reached, _ = self.repo.downstream_ids([controller_id])
@@ -140,6 +139,44 @@ class OwnershipService:
         name = next((e.name for e in data.entities if e.id == controller_id), controller_id)
         return self._controlled_page(controller_id, name, params, every[offset : offset + limit], data,
                                      len(every), founded_from, founded_to, offset)
+
+    def _stored_controlled_page(
+        self,
+        controller_id: str,
+        page: ControlledPage,
+        params: ControlParams,
+        founded_from: date | None,
+        founded_to: date | None,
+        offset: int,
+    ) -> schemas.ControlledResponse:
+        """A page from the materialised control: each row's chain and flags as stored with the
+        controlled entity's answer; rows without a current one are proved here, as live."""
+        rows = [ControlledRow(r["id"], r["name"], r["kind"], r["founded"], r["definite"], r["group"])
+                for r in page.rows]
+        missing = [row for row, r in zip(rows, page.rows, strict=True) if r["chain"] is None]
+        proved: dict[str, ControlledEntity] = {}
+        flags: dict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = {}
+        if missing:
+            items, found = with_chains(self.repo.upstream_of([r.id for r in missing]), controller_id, missing, params)
+            proved = {item.id: item for item in items}
+            flags |= {(f.code, f.message, f.entity_ids): f.as_dict() for f in found}
+        controlled: list[Any] = []
+        for row, r in zip(rows, page.rows, strict=True):
+            if r["chain"] is None:
+                controlled.append(proved[row.id])
+                continue
+            controlled.append({"id": row.id, "name": row.name, "kind": row.kind, "founded": row.founded,
+                               "definite": row.definite, "chain": orjson.loads(r["chain"])})
+            for f in orjson.loads(r["flags"]):
+                flags.setdefault((f["code"], f["message"], tuple(f["entity_ids"])), f)
+        end = offset + len(rows)
+        return schemas.ControlledResponse.model_validate({
+            "controller_id": controller_id, "name": page.name, "as_of": params.as_of, "ruleset": params.ruleset,
+            "threshold": params.threshold, "relative_threshold": params.relative_threshold,
+            "founded_from": founded_from, "founded_to": founded_to, "controlled": controlled,
+            "flags": [flags[k] for k in sorted(flags)],
+            "total": page.total, "next_cursor": encode_cursor(end) if end < page.total else None,
+        })
 
     @staticmethod
     def _controlled_page(

@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from ownergraph import schemas
 from ownergraph.graph.build import UpstreamIndex, build_view
-from ownergraph.graph.control import controllers_in_view
+from ownergraph.graph.control import controllers_and_reverse
 from ownergraph.graph.model import Dataset
 from ownergraph.graph.params import ControlParams
 from ownergraph.queries.repository import Repository
@@ -84,7 +84,9 @@ def answer_rows(
     data: Dataset, targets: Iterable[str], *, day: date, ruleset: str,
     index: UpstreamIndex | None = None,
 ) -> list[dict[str, Any]]:
-    """``{id, body}`` of the stored default answer of each target present in ``data``.
+    """``{id, body, flags, chains}`` of the stored default answer of each target present in ``data``:
+    the body as the route sends it, the quality flags of its closure, and for each of its controllers
+    the chain ``controlled`` shows (stored on the ``CONTROLLED_BY`` relationship).
 
     ``data`` must hold the upstream closure of every target, with names (a full
     read, not the lean one control alone needs).
@@ -96,10 +98,23 @@ def answer_rows(
         if target not in index.entities:
             continue
         view = build_view(index.subset(index.closure(target)), day)
-        answer = replace(controllers_in_view(view, target, params), as_of=AS_OF_SLOT)
-        body = body_bytes(schemas.ControllersResponse.model_validate(answer))
-        rows.append({"id": target, "body": body.decode()})
+        answer, reverse = controllers_and_reverse(view, target, params)
+        body = body_bytes(schemas.ControllersResponse.model_validate(replace(answer, as_of=AS_OF_SLOT)))
+        rows.append({
+            "id": target,
+            "body": body.decode(),
+            "flags": _json([schemas.QualityFlag.model_validate(f) for f in view.flags]),
+            "chains": [
+                {"controller": controller, "chain": _json([schemas.ControlStep.model_validate(s) for s in chain])}
+                for controller, _, chain in reverse
+            ],
+        })
     return rows
+
+
+
+def _json(models: list[Any]) -> str:
+    return orjson.dumps([m.model_dump(mode="json") for m in models]).decode()
 
 
 _SHARED: tuple[Dataset, UpstreamIndex, date, str] | None = None
@@ -139,15 +154,16 @@ def fill_answers(
     *,
     ruleset: str,
     batch: int = FILL_BATCH,
+    limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Store the answers not current for this run's generation (after a whole recomputation);
-    returns how many were written. Entities nobody holds are answered live (their closure is
-    themselves) and get none."""
+    """Store the answers not current for this run's generation (after a whole recomputation; the
+    first ``limit`` only, when given); returns how many were written. Entities nobody holds are
+    answered live (their closure is themselves) and get none."""
     run = repo.control_run(ruleset)
     if run is None or run.stale:
         return 0
-    todo: Sequence[str] = repo.answer_targets(ruleset)
+    todo: Sequence[str] = repo.answer_targets(ruleset)[:limit]
     done = 0
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]

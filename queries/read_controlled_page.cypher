@@ -1,5 +1,7 @@
 // One page of what an entity controls, from the materialised control: definite first, then by id,
 // with the total and the control run the page belongs to (the reverse question without a closure read).
+// Each row brings the chain stored on its CONTROLLED_BY and the flags and generation of the controlled
+// entity's stored answer: current when that generation is the run's.
 // :param id => 'qh-borong-group'
 // :param ruleset => 'majority'
 // :param founded_from => null
@@ -21,7 +23,9 @@ CALL (x) {
     AND ($founded_from IS NULL OR y.founded >= $founded_from)
     AND ($founded_to IS NULL OR y.founded <= $founded_to)
   WITH y, r ORDER BY r.definite DESC, y.id SKIP $offset LIMIT $limit
+  OPTIONAL MATCH (a:StoredAnswer {entity_id: y.id})
   RETURN collect({id: y.id, name: y.name, kind: y.kind, founded: y.founded, definite: r.definite,
-                  group: r.group}) AS rows
+                  group: r.group, chain: r.chain, flags: a.flags, gen: a.gen}) AS rows
 }
-RETURN x.name AS name, run.as_of AS as_of, coalesce(run.stale, false) AS stale, total, rows
+RETURN x.name AS name, run.as_of AS as_of, coalesce(run.stale, false) AS stale,
+       coalesce(run.answers_gen, 0) AS answers_gen, total, rows

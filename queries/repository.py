@@ -255,8 +255,14 @@ class Repository:
         if not rows:
             return None
         rec = rows[0]
+        gen = int(rec["answers_gen"])
         items = [
-            {**row, "founded": records.native_date(row["founded"])} for row in rec["rows"]
+            {"id": row["id"], "name": row["name"], "kind": row["kind"], "founded": records.native_date(row["founded"]),
+             "definite": row["definite"], "group": row["group"],
+             # the stored chain and flags, when the controlled entity's stored answer is current
+             "chain": row["chain"] if row["gen"] == gen and row["flags"] is not None else None,
+             "flags": row["flags"] if row["gen"] == gen else None}
+            for row in rec["rows"]
         ]
         return ControlledPage(rec["name"], records.native_date(rec["as_of"]), bool(rec["stale"]),
                               int(rec["total"]), items)
@@ -729,7 +735,8 @@ class ControlRun:
 
 @dataclass(frozen=True)
 class ControlledPage:
-    """A page of the materialised reverse question: rows ``{id, name, kind, founded, definite, group}``."""
+    """A page of the materialised reverse question: rows ``{id, name, kind, founded, definite, group,
+    chain, flags}`` (``chain`` and ``flags`` as stored JSON, None where no current one is stored)."""
 
     name: str
     run_as_of: date | None
