@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 from ownergraph.queries.cypher import CYPHER_DIR
@@ -30,11 +31,20 @@ def split_question(path: Path) -> tuple[str, list[str], str]:
     return title, params, "\n".join(body).strip()
 
 
-def guide_html() -> str:
-    """The guide: one slide per ready question, each with runnable :param and query blocks."""
+def guide_html(entity_id: str | None = None) -> str:
+    """The guide: one slide per ready question, each with runnable :param and query blocks.
+
+    With ``entity_id``, only the questions about one entity, their ``id`` parameter set to it
+    (the explorer links each entity to this). The id is a JSON string, a valid Cypher literal.
+    """
     slides = []
     for path in ready_questions():
         title, params, query = split_question(path)
+        if entity_id is not None:
+            if not any(p.startswith(":param id =>") for p in params):
+                continue
+            params = [f":param id => {json.dumps(entity_id, ensure_ascii=False)}" if p.startswith(":param id =>")
+                      else p for p in params]
         blocks = "".join(
             f'<pre mode="cypher" class="pre-scrollable code runnable">{html.escape(p)}</pre>' for p in params
         )
@@ -45,9 +55,11 @@ def guide_html() -> str:
             f'<pre mode="cypher" class="pre-scrollable code runnable">{html.escape(query)}</pre>'
             "</div></slide>"
         )
+    heading = ("ownergraph: who really controls this company?" if entity_id is None
+               else f"ownergraph: questions about {html.escape(entity_id)}")
     return (
         '<article class="guide"><carousel class="deck container-fluid">'
-        '<slide class="row-fluid"><div class="col-sm-12"><h3>ownergraph: who really controls this company?</h3>'
+        f'<slide class="row-fluid"><div class="col-sm-12"><h3>{heading}</h3>'
         "<p>Ready questions on the ownership graph. Control answers come from the materialised "
         "<code>ULTIMATELY_CONTROLLED_BY</code> and <code>CONTROLLED_BY</code> relationships, "
         "recomputed after every load.</p></div></slide>" + "".join(slides) + "</carousel></article>"

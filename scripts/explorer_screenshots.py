@@ -74,7 +74,7 @@ def main() -> None:
         page.set_viewport_size(PHONE)
         page.goto(base + "/explorer/entity?id=ph-qh-dc-project-1")
         _settle(page, answered=True)
-        page.screenshot(path=out / "explorer-phone.png", full_page=True)
+        page.screenshot(path=out / "explorer-phone.png")
         chromium.close()
     for name in sorted(out.glob("explorer-*.png")):
         print(name.relative_to(ROOT) if name.is_relative_to(ROOT) else name)

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, Template
 
@@ -85,6 +85,7 @@ def home(q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
 @router.get("/explorer/entity", response_class=HTMLResponse, summary="The explorer's view of one entity",
             responses=NOT_FOUND)
 def entity_page(
+    request: Request,
     service: ServiceDep,
     settings: SettingsDep,
     entity_id: Annotated[str, Query(alias="id", min_length=1, max_length=1000)],
@@ -92,16 +93,26 @@ def entity_page(
     found = service.repo.entity(entity_id)
     if found is None:
         return _page("missing", status_code=404, entity_id=entity_id)
-    query = browser_query(entity_id)
-    link = f"{settings.neo4j_browser_url}?{urlencode({'cmd': 'edit', 'arg': query})}"
-    return _page("entity", entity=found, browser_query=query, browser_link=link)
+    return _page("entity", entity=found, browser_query=browser_query(entity_id),
+                 browser_link=browser_link(settings.neo4j_browser_url, str(request.base_url), entity_id))
 
 
 def browser_query(entity_id: str) -> str:
     """The Browser's ready question "who controls" for this entity: the id set as a parameter, never spliced in."""
     _, _, statement = split_question(BROWSER_DIR / "02_ultimate_controller.cypher")
-    # A JSON string is a valid Cypher string literal: quotes and backslashes in the id stay inside it.
-    return f":param id => {json.dumps(entity_id, ensure_ascii=False)}\n{statement}"
+    # A JSON string is a valid Cypher string literal; the ";" lets the Browser run the two one after the other.
+    return f":param id => {json.dumps(entity_id, ensure_ascii=False)};\n{statement}"
+
+
+def browser_link(browser_url: str, api_base: str, entity_id: str) -> str:
+    """The Browser with ``:play`` of this server's guide of the questions about the entity in its editor.
+
+    Not ``cmd=play``: the Browser would fetch the guide at once, before it has connected and read the
+    server's remote-content allowlist, and answer "No guide by that name". It decodes its whole URL
+    once before reading ``arg``, so the guide's URL is encoded twice.
+    """
+    guide = f"{api_base.rstrip('/')}/browser-guide?{urlencode({'id': entity_id}, quote_via=quote)}"
+    return f"{browser_url}?cmd=edit&arg={quote(':play ' + guide, safe='')}"
 
 
 @router.get("/explorer/clusters", response_class=HTMLResponse, summary="The explorer's clusters of new companies")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import HTMLResponse
 
 from ownergraph.api.browser_guide import guide_html
@@ -16,8 +16,13 @@ CORS = {"Access-Control-Allow-Origin": "*"}
 
 
 @router.get("/browser-guide", response_class=HTMLResponse, summary="Neo4j Browser guide (:play this URL)")
-def browser_guide() -> HTMLResponse:
-    return HTMLResponse(guide_html(), headers=CORS)
+def browser_guide(
+    entity_id: Annotated[
+        str | None,
+        Query(alias="id", min_length=1, max_length=1000, description="Only the questions about this entity."),
+    ] = None,
+) -> HTMLResponse:
+    return HTMLResponse(guide_html(entity_id), headers=CORS)
 
 
 @router.options("/browser-guide", status_code=204, include_in_schema=False)

@@ -45,3 +45,16 @@ def test_browser_guide_answers_the_browsers_cors_preflight() -> None:
     assert response.headers["access-control-allow-origin"] == "*"
     assert "GET" in response.headers["access-control-allow-methods"]
     assert response.headers["access-control-allow-headers"] == "pragma,cache-control"
+
+
+def test_browser_guide_of_one_entity_sets_its_id_and_escapes_it() -> None:
+    neo4j = Neo4jSettings(uri="bolt://127.0.0.1:1", password=SecretStr("x"))
+    hostile = '</pre><script>alert(1)</script>"\\'
+    with TestClient(create_app(ApiSettings(neo4j=neo4j, api_token=None))) as client:
+        page = client.get("/browser-guide", params={"id": hostile}).text
+    about_id = [p for p in ready_questions() if any(line.startswith(":param id =>") for line in split_question(p)[1])]
+    assert about_id
+    assert page.count("<slide") == 1 + len(about_id)
+    assert "<script>" not in page
+    # the id as a JSON string (a Cypher string literal), then HTML-escaped inside the block
+    assert html.escape(':param id => "</pre><script>alert(1)</script>\\"\\\\"') in page

@@ -8,6 +8,7 @@ into a "+N more" group that the tests expand page by page.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +24,6 @@ from ownergraph.pipeline import load
 from ownergraph.queries.repository import Repository
 from ownergraph.queries.settings import Neo4jSettings
 from tests.api.conftest import make_settings, neo4j_settings  # noqa: F401  (a pytest fixture)
-from tests.reliability.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo" / "data"
@@ -36,6 +36,13 @@ class Explorer:
     base_url: str
     repo: Repository
     neo4j_settings: Neo4jSettings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def serve(app: object) -> tuple[uvicorn.Server, threading.Thread, int]:

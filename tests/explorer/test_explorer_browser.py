@@ -281,3 +281,19 @@ def test_view_downloads_as_json_and_png(explorer: Explorer, page: LoggedPage) ->
         p.locator("#download-png").click()
     assert Path(got.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert_clean(page)
+
+
+def test_ruleset_control_asks_again_and_keeps_it_in_the_url(explorer: Explorer, page: LoggedPage) -> None:
+    p = page.page
+    p.goto(f"{explorer.base_url}/explorer/entity?id={PROJECT_2}")
+    ready(p)
+    expect(p.get_by_test_id("status")).to_contain_text("No controller", timeout=WAIT_MS)
+    navigate(p, lambda: p.get_by_test_id("ruleset").select_option("relative"))
+    assert "ruleset=relative" in p.url
+    expect(p.get_by_test_id("ruleset")).to_have_value("relative")
+    expect(p.get_by_test_id("status")).to_contain_text("Controlled by Qinghai Borong Group", timeout=WAIT_MS)
+    expect(p.get_by_test_id("status")).to_contain_text("relative ruleset")
+    navigate(p, lambda: p.get_by_test_id("direction").select_option("both"))
+    assert "direction=both" in p.url
+    assert "ruleset=relative" in p.url
+    assert_clean(page)

@@ -355,16 +355,24 @@
       this.network.setOptions(options);
     }
     var network = this.network;
+    var centerId = Object.keys(this.items).filter(function (id) { return this.items[id].isCenter; }, this)[0];
     if (physics) {
-      network.once("stabilized", function () { network.setOptions({physics: {enabled: false}}); fit(network); });
+      network.once("stabilized", function () { network.setOptions({physics: {enabled: false}}); fit(network, centerId); });
     } else {
-      fit(network);
+      fit(network, centerId);
     }
   };
 
-  function fit(network) {
+  var PHONE_MIN_SCALE = 0.6;  // below this, labels cannot be read on a phone
+
+  function fit(network, centerId) {
     network.fit();
     network.moveTo({scale: network.getScale() * 0.85});
+    // On a narrow screen a whole graph would be drawn too small to read: centre on the entity instead
+    // (pinch or drag to see the rest; the list below names every party).
+    if (network.body.container.clientWidth < 600 && network.getScale() < PHONE_MIN_SCALE && centerId) {
+      network.moveTo({position: network.getPositions([centerId])[centerId], scale: PHONE_MIN_SCALE});
+    }
   }
 
   function startEntity() {
