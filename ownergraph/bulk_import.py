@@ -29,14 +29,16 @@ from typing import Any, TextIO
 from pydantic import SecretStr
 
 from ownergraph.graph.gcpause import gc_paused
-from ownergraph.graph.materialised import NO_STATE, Key, states_from
+from ownergraph.graph.materialised import NO_STATE, Key, owned_ids, states_from
 from ownergraph.graph.model import Dataset
+from ownergraph.graph.params import DEFAULT_RULESET
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, change_props, control_answers, relationship_props
 from ownergraph.queries import records
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.queries.settings import Neo4jSettings
+from ownergraph.stored_answers import answer_rows_parallel
 
 # A unit separator never occurs in registry text, unlike the default ";".
 ARRAY_DELIMITER = "\x1f"
@@ -220,6 +222,10 @@ def _write_csv(
         nodes += change_nodes
         rels += change_rels
         counts["control_changes"] = change_nodes[0].rows if change_nodes else 0
+        if control.ruleset == DEFAULT_RULESET:
+            answers = _write_stored_answers(work, data, control)
+            nodes.append(answers)
+            counts["stored_answers"] = answers.rows
         counts.update(controlled_by=0, ultimately_controlled_by=0)
         for rel_type, table in _write_control_relationships(work, control):
             rels.append((rel_type, table))
@@ -232,9 +238,19 @@ _LOADED_EDGES = frozenset({"OWNS", "CONTROLS", "ACTS_IN_CONCERT"})
 
 def _write_control_run(work: Path, control: _Control) -> _Table:
     """The ``ControlRun`` node ``merge_control_run.cypher`` writes, keyed by its ruleset."""
-    props = {"ruleset": control.ruleset, "as_of": control.as_of, "computed_at": datetime.now(UTC)}
+    props = {"ruleset": control.ruleset, "as_of": control.as_of, "computed_at": datetime.now(UTC), "answers_gen": 1}
     table = _table(work / "control_run.csv", [":ID(ControlRun)", ":LABEL"], [props])
     _write(table, [([control.ruleset, "ControlRun"], props)])
+    return table
+
+
+def _write_stored_answers(work: Path, data: Dataset, control: _Control) -> _Table:
+    """A ``StoredAnswer`` per held entity, of the first generation (``ownergraph.stored_answers``)."""
+    targets = sorted(owned_ids(data))
+    first = {"entity_id": "", "body": "", "gen": 1}  # the columns every row has
+    table = _table(work / "stored_answers.csv", [":ID(StoredAnswer)", ":LABEL"], [first])
+    rows = answer_rows_parallel(data, targets, day=control.as_of, ruleset=control.ruleset)
+    _write(table, (([r["id"], "StoredAnswer"], {"entity_id": r["id"], "body": r["body"], "gen": 1}) for r in rows))
     return table
 
 

@@ -45,6 +45,7 @@ WITH_EXAMPLES = [
     "ownergraph.loaders.skip",
     "ownergraph.loaders.validate",
     "ownergraph.queries.records",
+    "ownergraph.stored_answers",
     "ownergraph.terminal",
 ]
 
