@@ -116,13 +116,15 @@ def skip_faulty_records(data: Dataset) -> list[Skipped]:
     places = list(_record_places(data))
     files = {place[0] for place, _, _ in places}
     faults: dict[Place, Finding] = {}
+    more: dict[Place, list[str]] = defaultdict(list)  # further faults of a record: named in its reason
     kept: list[Finding] = []
     for f in data.findings:
         place = _finding_place(f) if f.severity == "error" and f.code not in FILE_FAULTS else None
         if place is not None and f.code == "malformed_json" and f.file not in files:
             place = None  # nothing of the file could be read: a broken file, not a broken record
         if place is not None:
-            faults.setdefault(place, f)
+            if faults.setdefault(place, f) is not f:
+                more[place].append(f.message)
         else:
             kept.append(f)  # a warning, or an error of no record: it refuses the load
     drop: dict[str, set[int]] = defaultdict(set)
@@ -136,11 +138,11 @@ def skip_faulty_records(data: Dataset) -> list[Skipped]:
         matched.add(place)
         record = getattr(data, kind)[index]
         skipped.append(Skipped(_describe(kind, record), fault.file, fault.line, fault.column, fault.code,
-                               fault.message))
+                               _reason(fault, more[place])))
     for place, fault in faults.items():
         if place not in matched:  # a row or line that gave no record (its fault stopped it)
             skipped.append(Skipped("line" if fault.line else "element", fault.file, fault.line, fault.column,
-                                   fault.code, fault.message))
+                                   fault.code, _reason(fault, more[place])))
     gone = {data.entities[i].id for i in drop["entities"]}
     _remove(data, "entities", drop["entities"])
     gone -= set(map(attrgetter("id"), data.entities))  # a duplicate id left out: the first record stays
@@ -162,6 +164,10 @@ def skip_faulty_records(data: Dataset) -> list[Skipped]:
     data.findings = kept
     data.origins = None
     return skipped
+
+
+def _reason(fault: Finding, more: list[str]) -> str:
+    return "; and ".join([fault.message, *more])
 
 
 def _remove(data: Dataset, kind: str, indices: set[int]) -> None:

@@ -1,16 +1,15 @@
 """Many controllers questions at once: one answer per id, as they come (memory flat in the number of ids).
 
-Each id is answered by the service's own ``controllers_response`` (the answer
-of ``GET /entities/{id}/controllers``), so a batch gets whatever that route
-gets (stored answers, fresher reads). An unknown id is an error line
-(``{"target_id", "detail", "code"}``), never the end of the batch.
+Each id is answered by the service's own ``controllers_body`` (the bytes of
+``GET /entities/{id}/controllers``: the stored answer of the default question,
+else a live one), so a batch line is exactly that route's body. An unknown id
+is an error line (``{"target_id", "detail", "code"}``), never the end of the batch.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -39,8 +38,7 @@ def _chunks(ids: Iterable[str], size: int) -> Iterator[list[str]]:
 
 def _answers(service: OwnershipService, ids: Iterable[str], params: ControlParams,
              ) -> Iterator[tuple[str, bytes | None]]:
-    """Each id with its answer as the route sends it (stored for the default question), or None
-    when the graph does not hold it."""
+    """Each id with its answer's body, or None when the graph does not hold it."""
     for chunk in _chunks(ids, _CHUNK):
         known = service.repo.existing_ids(set(chunk))
         for entity_id in chunk:
@@ -53,14 +51,13 @@ def _answers(service: OwnershipService, ids: Iterable[str], params: ControlParam
                 yield entity_id, None
 
 
-def controllers_jsonl(service: OwnershipService, ids: Iterable[str], params: ControlParams) -> Iterator[str]:
+def controllers_jsonl(service: OwnershipService, ids: Iterable[str], params: ControlParams) -> Iterator[bytes]:
     """One JSON line per id: the controllers answer, or the error of an unknown id."""
-    for entity_id, answer in _answers(service, ids, params):
-        if answer is None:
-            yield json.dumps({"target_id": entity_id, "detail": f"No entity with id {entity_id!r}.",
-                              "code": "entity_not_found"}, ensure_ascii=False) + "\n"
-        else:
-            yield answer.decode() + "\n"
+    for entity_id, body in _answers(service, ids, params):
+        if body is None:
+            body = orjson.dumps({"target_id": entity_id, "detail": f"No entity with id {entity_id!r}.",
+                                 "code": "entity_not_found"})
+        yield body + b"\n"
 
 
 def controllers_csv(service: OwnershipService, ids: Iterable[str], params: ControlParams) -> Iterator[str]:

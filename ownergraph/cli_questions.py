@@ -261,11 +261,15 @@ def _controllers_batch(entity_id: str | None, ids_file: Path | None, fmt: str, p
     if len(ids) > MAX_BATCH_IDS:
         err.print(f"error: at most {MAX_BATCH_IDS:,} ids per batch, the file has {len(ids):,}", markup=False)
         raise typer.Exit(2)
-    lines = controllers_csv if fmt == "csv" else controllers_jsonl
-
     def answer_all(repo: Repository) -> None:
-        for line in lines(OwnershipService(repo), ids, params):
-            sys.stdout.write(line)
+        service = OwnershipService(repo)
+        if fmt == "csv":
+            for row in controllers_csv(service, ids, params):
+                sys.stdout.write(row)
+        else:
+            sys.stdout.flush()
+            for line in controllers_jsonl(service, ids, params):
+                sys.stdout.buffer.write(line)
         sys.stdout.flush()
 
     on_graph(answer_all)

@@ -25,12 +25,12 @@ class BatchIds(BaseModel):
                                 description=f"The entities to answer for, in order (at most {MAX_BATCH_IDS:,}).")
 
 
-def _guarded(lines: Iterator[str]) -> Iterator[str]:
+def _guarded(lines: Iterator[bytes]) -> Iterator[bytes]:
     """Once the stream has begun its status is sent: an outage becomes a last error line."""
     try:
         yield from lines
     except DatabaseUnavailable as exc:
-        yield ErrorResponse(detail=str(exc), code="database_unavailable").model_dump_json() + "\n"
+        yield ErrorResponse(detail=str(exc), code="database_unavailable").model_dump_json().encode() + b"\n"
 
 
 @router.post(

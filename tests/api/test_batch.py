@@ -69,7 +69,9 @@ def test_batch_memory_is_flat_in_the_number_of_ids(cases_client: TestClient, neo
         assert count == n
         return top
 
-    assert peak(200) < 1.5 * peak(20) + 200_000
+    peak(5)  # first-use costs (lazy imports, the driver's pool) out of the comparison
+    few, many = peak(20), peak(200)
+    assert many < 1.5 * few + 200_000
 
 
 def test_cli_ids_file_jsonl_and_csv(cases_client: TestClient, neo4j_settings: Neo4jSettings, tmp_path: Path) -> None:

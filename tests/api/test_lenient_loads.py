@@ -123,3 +123,22 @@ def test_post_loads_on_fault_skip(client: TestClient, repo: Repository) -> None:
     assert answer["counts"]["stakes"] == 2
     bad = client.post("/loads", params={"format": "bods", "on_fault": "maybe"}, content=body, headers=headers)
     assert bad.status_code == 422
+
+
+def test_a_record_with_two_faults_is_skipped_once_naming_both(tmp_path: Path) -> None:
+    path = tmp_path / "two.jsonl"
+    path.write_text(
+        '{"statementID": "a", "statementType": "entityStatement", "name": "A"}\n'
+        '{"statementID": "r", "statementType": "ownershipOrControlStatement",'
+        ' "subject": {"describedByEntityStatement": "gone-1"},'
+        ' "interestedParty": {"describedByEntityStatement": "gone-2"}, "interests": []}\n',
+        encoding="utf-8",
+    )
+    skipped: list[Skipped] = []
+    data = parse("bods", path, on_fault="skip", skipped=skipped)
+    [only] = skipped
+    assert (only.line, only.code) == (2, "missing_statement")
+    assert "'gone-1'" in only.reason
+    assert "'gone-2'" in only.reason
+    assert [e.id for e in data.entities] == ["a"]
+    assert data.links == []
