@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from ownergraph.graph.identifiers import entity_identifiers
 from ownergraph.graph.model import Concert, Control, Entity, Link, ReportedRelation, Share, Stake
 
 KIND_LABELS = {
@@ -63,6 +64,7 @@ def entity_row(e: Entity) -> dict[str, Any]:
                 "status": e.status,
                 "source": e.source,
                 "extra": json.dumps(dict(e.extra), ensure_ascii=False) if e.extra else None,
+                "identifiers": [f"{k}:{v}" for k, v in entity_identifiers(e)],
             }
         ),
     }
@@ -86,7 +88,13 @@ def entity_from(props: dict[str, Any]) -> Entity:
         status=props.get("status"),
         source=props.get("source"),
         extra=tuple(sorted(json.loads(extra).items())) if extra else (),
+        identifiers=tuple(_identifier(i) for i in props.get("identifiers") or ()),
     )
+
+
+def _identifier(text: str) -> tuple[str, str]:
+    scheme, _, value = text.partition(":")
+    return scheme, value
 
 
 def _share_props(prefix: str, share: Share | None) -> dict[str, Any]:

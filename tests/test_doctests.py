@@ -30,6 +30,7 @@ WITH_EXAMPLES = [
     "ownergraph.graph.build",
     "ownergraph.graph.clusters",
     "ownergraph.graph.components",
+    "ownergraph.graph.identifiers",
     "ownergraph.graph.control",
     "ownergraph.graph.materialised",
     "ownergraph.graph.model",
