@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from ownergraph.api.deps import apply_schema_once
 from ownergraph.api.errors import CatchAllMiddleware, install_error_handlers
-from ownergraph.api.routers import changes, control, entities, graph, guide, health, loads, screening
+from ownergraph.api.routers import changes, control, entities, graph, guide, health, loads, resolution, screening
 from ownergraph.api.settings import ApiSettings
 from ownergraph.graph.errors import DatabaseUnavailable, LoadInProgress
 from ownergraph.load_lock import load_lock
@@ -91,7 +91,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     app.add_middleware(CatchAllMiddleware)
-    for module in (health, entities, control, screening, graph, loads, changes, guide):
+    for module in (health, entities, control, screening, graph, loads, changes, guide, resolution):
         app.include_router(module.router)
     # Last: its ``{entity_id:path}`` would otherwise match the /entities/{id}/... routes.
     app.include_router(entities.tail_router)

@@ -22,6 +22,7 @@ from ownergraph.graph.beneficial import beneficial_owners
 from ownergraph.graph.clusters import clusters, common_owners
 from ownergraph.graph.control import controlled, controllers
 from ownergraph.graph.errors import EntityNotFound, InvalidParameter
+from ownergraph.graph.identifiers import entity_identifiers
 from ownergraph.graph.model import Dataset, Entity, Stake, valid_at
 from ownergraph.graph.neighbourhood import GraphView, mark_control, neighbourhood
 from ownergraph.graph.ownership import owners
@@ -31,6 +32,7 @@ from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
 from ownergraph.pipeline import load
 from ownergraph.queries.repository import Repository
+from ownergraph.resolution import canonical_list, resolving, source_records_out
 
 T = TypeVar("T")
 
@@ -62,6 +64,7 @@ class OwnershipService:
             query=q, results=results, next_cursor=encode_cursor(offset + limit) if more else None
         )
 
+    @resolving
     def entity(self, entity_id: str, *, as_of: date) -> schemas.EntityResponse:
         found = self.repo.entity_neighbours(entity_id)
         if found is None:
@@ -73,6 +76,7 @@ class OwnershipService:
             as_of=as_of,
             owners=_neighbours(found["owners"], as_of),
             holdings=_neighbours(found["holdings"], as_of),
+            records=source_records_out(self.repo.source_records(entity_id)),
         )
 
     # -- control --------------------------------------------------------------
@@ -82,12 +86,15 @@ class OwnershipService:
         _require(data, [target_id])
         return data
 
+    @resolving
     def controllers(self, target_id: str, params: ControlParams) -> ControlAnswer:
         return controllers(self._upstream(target_id), target_id, params)
 
+    @resolving
     def controllers_response(self, target_id: str, params: ControlParams) -> schemas.ControllersResponse:
         return schemas.ControllersResponse.model_validate(self.controllers(target_id, params))
 
+    @resolving
     def controlled_response(
         self,
         controller_id: str,
@@ -109,12 +116,14 @@ class OwnershipService:
         answer = controlled(data, controller_id, params, founded_from=founded_from, founded_to=founded_to)
         return _paginated(schemas.ControlledResponse, answer, "controlled", limit, offset)
 
+    @resolving
     def owners_response(
         self, target_id: str, *, as_of: date, limit: int = 100, offset: int = 0
     ) -> schemas.OwnersResponse:
         answer = owners(self._upstream(target_id), target_id, as_of=as_of)
         return _paginated(schemas.OwnersResponse, answer, "owners", limit, offset)
 
+    @resolving
     def beneficial_owners_response(
         self, target_id: str, params: ControlParams, *, threshold: float = DEFAULT_BENEFICIAL_THRESHOLD
     ) -> schemas.BeneficialOwnersResponse:
@@ -123,7 +132,7 @@ class OwnershipService:
         return schemas.BeneficialOwnersResponse.model_validate(answer)
 
     def common_owners_response(self, ids: Sequence[str], *, as_of: date) -> schemas.CommonOwnersResponse:
-        wanted = list(dict.fromkeys(ids))  # a repeated id adds nothing; keep the caller's order
+        wanted = canonical_list(self.repo, ids)  # a repeated id adds nothing; keep the caller's order
         data = self.repo.upstream_of(wanted)
         _require(data, wanted)
         return schemas.CommonOwnersResponse.model_validate(common_owners(data, wanted, as_of=as_of))
@@ -149,7 +158,7 @@ class OwnershipService:
     def screen_response(
         self, listed: Sequence[str], *, as_of: date, limit: int = 100, offset: int = 0
     ) -> schemas.ScreenResponse:
-        wanted = list(dict.fromkeys(listed))
+        wanted = canonical_list(self.repo, listed)
         # Every captured entity lies below a listed one; its other direct owners come along
         # so that faults such as shares summing above 100% are still flagged.
         data = self.repo.downstream_of(wanted)
@@ -159,6 +168,7 @@ class OwnershipService:
 
     # -- graph views ----------------------------------------------------------
 
+    @resolving
     def graph_view(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> GraphView:
         """The neighbourhood of ``center_id`` with its ultimate controllers and their chains marked."""
         if direction not in ("up", "down", "both"):
@@ -183,6 +193,7 @@ class OwnershipService:
         ids, chain = control_marks(answer)
         return mark_control(view, ids, chain)
 
+    @resolving
     def graph_response(
         self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up"
     ) -> schemas.GraphResponse:
@@ -190,6 +201,7 @@ class OwnershipService:
             self.graph_view(center_id, as_of=as_of, depth=depth, direction=direction)
         )
 
+    @resolving
     def graph_html(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> str:
         view = self.graph_view(center_id, as_of=as_of, depth=depth, direction=direction)
         center = next((n for n in view.nodes if n.id == center_id), None)
@@ -330,6 +342,7 @@ def _entity_details(e: Entity) -> dict[str, Any]:
         "status": e.status,
         "source": e.source,
         "extra": dict(e.extra),
+        "identifiers": [f"{scheme}:{value}" for scheme, value in entity_identifiers(e)],
     }
 
 

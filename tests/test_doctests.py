@@ -29,11 +29,14 @@ WITH_EXAMPLES = [
     "ownergraph.graph.beneficial",
     "ownergraph.graph.build",
     "ownergraph.graph.clusters",
+    "ownergraph.graph.candidates",
     "ownergraph.graph.components",
+    "ownergraph.graph.resolution",
     "ownergraph.graph.identifiers",
     "ownergraph.graph.control",
     "ownergraph.graph.materialised",
     "ownergraph.graph.model",
+    "ownergraph.graph.names",
     "ownergraph.graph.neighbourhood",
     "ownergraph.graph.ownership",
     "ownergraph.graph.params",
@@ -43,6 +46,7 @@ WITH_EXAMPLES = [
     "ownergraph.loaders.normalise",
     "ownergraph.loaders.validate",
     "ownergraph.queries.records",
+    "ownergraph.queries.resolution",
     "ownergraph.terminal",
 ]
 
