@@ -191,3 +191,30 @@ def test_candidates_across_scripts_then_accept(repo: Repository, tmp_path: Path)
     owners = {o.entity.id for o in OwnershipService(repo).entity("fj-holding", as_of=TODAY).owners}
     assert owners == {"p-zhang", "zhang"}
     assert verify_control(repo) == []
+
+
+def test_search_by_any_identifier_or_record_id(repo: Repository) -> None:
+    load(repo, "bods", FIXTURES / "bods" / "indirect-ownership.json")
+    service = OwnershipService(repo)
+    with repo.driver.session(database=repo.database) as s:
+        row = s.run("MATCH (i:Identifier)<-[:IDENTIFIED_BY]-(e:Entity) RETURN i.value AS value, i.key AS key, "
+                    "e.id AS id ORDER BY key LIMIT 1").single()
+    assert row is not None  # a GB-COH number of the BODS sample
+    assert row["key"].startswith("GB-COH:")
+    assert service.search(row["value"], limit=5).results[0].id == row["id"]
+    assert service.search(row["key"], limit=5).results[0].id == row["id"]
+
+
+def test_registry_csv_identifiers_column_merges_with_bods(repo: Repository, tmp_path: Path) -> None:
+    (tmp_path / "entities.csv").write_text(
+        "id,name,kind,identifiers\n"
+        "uk-1,Example Holdings Ltd,company,GB-COH:2723534|WIKIDATA:P31\n"  # the second fails its check
+        "uk-2,Other Ltd,company,GB-COH:02723534X\n"
+    )
+    (tmp_path / "ownership.csv").write_text("owner_id,owned_id,share\n")
+    result = load(repo, "registry-csv", tmp_path)
+    bad = [w for w in result.warnings if w.code == "bad_identifier"]
+    assert [(w.line, w.column) for w in bad] == [(2, "identifiers"), (3, "identifiers")]
+    entity = OwnershipService(repo).entity("uk-1", as_of=TODAY).entity
+    assert entity.identifiers == ["GB-COH:02723534", "WIKIDATA:P31"]
+    assert OwnershipService(repo).search("GB-COH:02723534", limit=5).results[0].id == "uk-1"
