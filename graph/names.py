@@ -17,13 +17,14 @@ sources we load write.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
 
 from pypinyin import lazy_pinyin
 
-__all__ = ["compact", "normalise_name", "search_terms"]
+__all__ = ["compact", "core_name", "normalise_name", "search_terms"]
 
 # Longest first: 股份有限公司 before 有限公司 before 公司.
 _CN_FORMS = (
@@ -39,15 +40,25 @@ _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[./][a-z0-9]+)*")
 
 
-def normalise_name(text: str) -> str:
-    """Lower-case Latin tokens of a name: legal forms and bracketed notes dropped, Chinese in pinyin."""
-    s = unicodedata.normalize("NFKC", text).strip()
-    s = _BRACKETS.sub(" ", s).strip()
+def core_name(text: str) -> str:
+    """The name in its own script without bracketed notes and a Chinese legal form.
+
+    >>> core_name("上海示例投资合伙企业（有限合伙）")
+    '上海示例投资'
+    """
+    s = _BRACKETS.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     if _CJK.search(s):
         for form in _CN_FORMS:
             if s.endswith(form) and len(s) > len(form):
-                s = s[: -len(form)].strip()
-                break
+                return s[: -len(form)].strip()
+    return s
+
+
+@functools.lru_cache(maxsize=65_536)
+def normalise_name(text: str) -> str:
+    """Lower-case Latin tokens of a name: legal forms and bracketed notes dropped, Chinese in pinyin."""
+    s = core_name(text)
+    if _CJK.search(s):
         s = " ".join(lazy_pinyin(s))
     s = unicodedata.normalize("NFKD", s.casefold())
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
@@ -64,13 +75,18 @@ def compact(normal: str) -> str:
     return normal.replace(" ", "")
 
 
-def search_terms(normal: str) -> list[str]:
-    """Terms to look a name up by in a full-text index: its tokens, and adjacent pinyin syllables joined
-    (so "fu jian" finds "Fujian").
+def search_terms(name: str) -> list[str]:
+    """Terms to look a name up by in a full-text index, none as common as a legal form: a Chinese name's
+    core (the index reads it as character pairs) and its pinyin syllables joined in pairs (so "fu jian"
+    finds "Fujian"); a Latin name's normalised words.
 
-    >>> search_terms("fu jian kong gu")
-    ['fu', 'jian', 'kong', 'gu', 'fujian', 'jiankong', 'konggu']
+    >>> search_terms("福建控股有限公司")
+    ['福建控股', 'fujian', 'jiankong', 'konggu']
+    >>> search_terms("Fujian Konggu Co., Ltd.")
+    ['fujian', 'konggu']
     """
-    tokens = normal.split()
-    pairs = [a + b for a, b in itertools.pairwise(tokens)] if any(len(t) <= 3 for t in tokens) else []
-    return list(dict.fromkeys(tokens + pairs))
+    core = core_name(name)
+    tokens = normalise_name(name).split()
+    if _CJK.search(core):
+        return list(dict.fromkeys([core, *(a + b for a, b in itertools.pairwise(tokens))]))
+    return list(dict.fromkeys(tokens))

@@ -23,13 +23,13 @@ from ownergraph.graph.candidates import Candidate, name_variants, score_pair
 from ownergraph.graph.errors import EntityNotFound, InvalidParameter
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.materialised import NO_STATE
-from ownergraph.graph.names import normalise_name, search_terms
+from ownergraph.graph.names import search_terms
 from ownergraph.graph.params import DEFAULT_RULESET
 from ownergraph.load_lock import load_lock
 from ownergraph.materialise import Cause, Materialised, change_props, materialise_changes, refresh_control
 from ownergraph.pagination import encode_cursor
 from ownergraph.queries.repository import Repository
-from ownergraph.queries.resolution import Merge
+from ownergraph.queries.resolution import Merge, judgement_key
 
 __all__ = [
     "JudgementResult",
@@ -148,15 +148,15 @@ def judge(repo: Repository, a: str, b: str, verdict: str, *, note: str | None = 
     for i in (first, second):
         if i not in known:
             raise EntityNotFound(i)
-    row = {"key": f"{first}|{second}", "a": first, "b": second, "verdict": verdict,
+    row = {"key": judgement_key(first, second), "a": first, "b": second, "verdict": verdict,
            "at": datetime.now(UTC), "note": note}
-    return _apply(repo, first, second, lambda: repo.apply_judgement(row, None), lock_wait)
+    return _apply(repo, first, second, lambda: repo.apply_judgement(row), lock_wait)
 
 
 def undo(repo: Repository, a: str, b: str, *, lock_wait: float = 0.0) -> JudgementResult:
     """Forget the judgement of ``a`` and ``b``: they resolve by their identifiers alone again."""
     first, second = _pair(a, b)
-    return _apply(repo, first, second, lambda: repo.apply_judgement(None, f"{first}|{second}"), lock_wait)
+    return _apply(repo, first, second, lambda: repo.apply_judgement(None, (first, second)), lock_wait)
 
 
 def _apply(repo: Repository, a: str, b: str, write: Callable[[], Any], lock_wait: float) -> JudgementResult:
@@ -216,11 +216,7 @@ def find_candidates(
 
 
 def _terms(e: Any) -> list[str]:
-    terms: list[str] = []
-    for name in name_variants(e):
-        terms.append(" ".join(w.lower() if w in ("AND", "OR", "NOT", "TO") else w for w in name.split()))
-        terms.extend(search_terms(normalise_name(name)))
-    return list(dict.fromkeys(t for t in terms if t))
+    return list(dict.fromkeys(t for name in name_variants(e) for t in search_terms(name) if t))
 
 
 class ResolutionService:

@@ -25,7 +25,7 @@ from ownergraph.graph.model import Dataset, Entity
 from ownergraph.graph.resolution import Blocked
 from ownergraph.queries import records
 from ownergraph.queries.cypher import statement, statements
-from ownergraph.queries.resolution import Merge, resolve_in
+from ownergraph.queries.resolution import Merge, judgement_key, resolve_in
 from ownergraph.queries.settings import Neo4jSettings
 
 P = ParamSpec("P")
@@ -407,9 +407,9 @@ class Repository:
 
     @translate_errors
     def apply_judgement(
-        self, judgement: dict[str, Any] | None, forget: str | None
+        self, judgement: dict[str, Any] | None, forget: tuple[str, str] | None = None
     ) -> tuple[dict[str, Any] | None, Written]:
-        """Record a judgement (or forget one by its key) and re-resolve its two ids, in one transaction."""
+        """Record a judgement (or forget the one of a pair) and re-resolve its two ids, in one transaction."""
         with self.driver.session(database=self.database) as session:
             tx = session.begin_transaction()
             try:
@@ -418,9 +418,9 @@ class Repository:
                     pair = [judgement["a"], judgement["b"]]
                 else:
                     assert forget is not None
-                    tx.run(statement("delete_judgement"), key=forget).consume()
+                    tx.run(statement("delete_judgement"), key=judgement_key(*forget)).consume()
                     stored = None
-                    pair = forget.split("|", 1)
+                    pair = list(forget)
                 resolved = resolve_in(_runner(tx), Dataset(), None, also=pair)
                 for batch in _batches(resolved.entity_rows, BATCH_SIZE):
                     tx.run(statement("merge_entities"), rows=batch).consume()

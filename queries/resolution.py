@@ -24,7 +24,7 @@ from ownergraph.graph.params import DEFAULT_RULESET
 from ownergraph.graph.resolution import Blocked, Cluster, Judgement, Unit, cluster
 from ownergraph.queries import records
 
-__all__ = ["Merge", "Resolved", "record_key", "resolve_in"]
+__all__ = ["Merge", "Resolved", "judgement_key", "record_key", "resolve_in"]
 
 Run = Callable[..., list[dict[str, Any]]]
 BATCH = 10_000
@@ -38,6 +38,12 @@ MAX_ROUNDS = 20  # scope expansion rounds (each follows keys and judgements one 
 
 def record_key(source: str, record_id: str) -> str:
     return f"{source}{SEP}{record_id}"
+
+
+def judgement_key(a: str, b: str) -> str:
+    """The key of the judgement of two ids, whichever order they come in."""
+    first, second = sorted((a, b))
+    return f"{first}{SEP}{second}"
 
 
 @dataclass(frozen=True)
@@ -153,9 +159,8 @@ def resolve_in(run: Run, data: Dataset, source: str | None, *, also: Iterable[st
     resolved.blocked = blocked
     # Ids the load's edges name that are in neither the load nor the clusters: their entity now.
     rest = sorted(edge_ids - resolved.canonical.keys())
-    for r in _batched(run, "read_record_entities", rest):
-        if r["id"] != r["entity"]:
-            resolved.canonical[r["id"]] = r["entity"]
+    for r in _batched(run, "read_record_aliases", rest):
+        resolved.canonical[r["id"]] = r["entity"]
     return resolved
 
 
