@@ -28,6 +28,7 @@ from ownergraph.api.routers import (
     guide,
     health,
     loads,
+    resolution,
     screening,
 )
 from ownergraph.api.settings import ApiSettings
@@ -103,7 +104,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     app.add_middleware(CatchAllMiddleware)
-    for module in (health, entities, control, batch, screening, graph, exports, loads, changes, guide):
+    for module in (health, entities, control, batch, screening, graph, exports, loads, changes, guide, resolution):
         app.include_router(module.router)
     app.include_router(explorer.router)
     # Last: its ``{entity_id:path}`` would otherwise match the /entities/{id}/... routes.

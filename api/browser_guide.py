@@ -62,5 +62,8 @@ def guide_html(entity_id: str | None = None) -> str:
         f'<slide class="row-fluid"><div class="col-sm-12"><h3>{heading}</h3>'
         "<p>Ready questions on the ownership graph. Control answers come from the materialised "
         "<code>ULTIMATELY_CONTROLLED_BY</code> and <code>CONTROLLED_BY</code> relationships, "
-        "recomputed after every load.</p></div></slide>" + "".join(slides) + "</carousel></article>"
+        "recomputed after every load; each source's record of an entity hangs beside it as a "
+        "<code>(:SourceRecord)-[:RECORD_OF]-&gt;(:Entity)</code>.</p></div></slide>"
+        + "".join(slides)
+        + "</carousel></article>"
     )

@@ -107,6 +107,8 @@ class Entity:
     source: str | None = None
     # unknown columns / format-specific details, kept as sorted (key, value) pairs
     extra: tuple[tuple[str, str], ...] = ()
+    # (scheme, value) as the source gives them, normalised when valid (graph/identifiers.py)
+    identifiers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

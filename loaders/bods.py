@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ownergraph.graph import identifiers
 from ownergraph.graph.model import (
     CONTROL_BASES,
     Control,
@@ -302,13 +303,23 @@ def _person_names(details: dict[str, Any]) -> list[str]:
     return [n for _, n in sorted(names, key=lambda t: t[0])]
 
 
-def _identifiers(s: _Statement, report: Reporter, extra: dict[str, list[str]]) -> tuple[str | None, str | None]:
-    """(lei, uscc) from the identifiers; all identifiers are kept in ``extra``."""
+def _identifiers(
+    s: _Statement, report: Reporter, extra: dict[str, list[str]]
+) -> tuple[str | None, str | None, tuple[tuple[str, str], ...]]:
+    """(lei, uscc, identifiers) from the identifiers; all identifiers are kept in ``extra`` too.
+
+    An identifier of a known scheme (``graph/identifiers.py``) that fails its check is a
+    warning and stays data only; an OpenCorporates ``uri`` counts as an OpenCorporates id.
+    """
     lei = uscc = None
+    found: dict[tuple[str, str], None] = {}
     for k, ident in enumerate(_list(s.details.get("identifiers"))):
         d = _dict(ident)
         scheme = _str(d.get("scheme"))
         value = _str(d.get("id"))
+        uri = _str(d.get("uri"))
+        if value is None and uri and "opencorporates.com/companies/" in uri:
+            scheme, value = "OPENCORPORATES", uri
         if value is None:
             continue
         extra[f"identifier:{scheme or _str(d.get('schemeName')) or 'unnamed'}"].append(value)
@@ -327,7 +338,13 @@ def _identifiers(s: _Statement, report: Reporter, extra: dict[str, list[str]]) -
                 report.warning("bad_uscc", f"{problem}; kept as an identifier only", s.rec, *where)
             else:
                 uscc = code
-    return lei, uscc
+        if scheme is None or identifiers.scheme_name(scheme) is None:
+            continue
+        name, normal, problem = identifiers.normalise(scheme, value)
+        if problem and name not in (identifiers.LEI, identifiers.USCC):  # those two are warned about above
+            report.warning("bad_identifier", f"{name} {value!r}: {problem}; kept, never merged on", s.rec, *where)
+        found[(name, value if problem else normal)] = None
+    return lei, uscc, tuple(found)
 
 
 def _entity_kind_and_name(s: _Statement) -> tuple[str, str | None, list[str], dict[str, str]]:
@@ -372,7 +389,7 @@ def _entity(s: _Statement, report: Reporter) -> Entity:
     extra: dict[str, list[str]] = defaultdict(list)
     for k, v in info.items():
         extra[k].append(v)
-    lei, uscc = _identifiers(s, report, extra)
+    lei, uscc, idents = _identifiers(s, report, extra)
     d = s.details
     jur = d.get("jurisdiction") if s.version == "0.4" else d.get("incorporatedInJurisdiction")
     jurisdiction = _str(_dict(jur).get("code"))
@@ -396,6 +413,7 @@ def _entity(s: _Statement, report: Reporter) -> Entity:
         status="closed" if s.closed else None,
         source=_source_text(s),
         extra=tuple(sorted((k, "; ".join(v)) for k, v in extra.items())),
+        identifiers=idents,
     )
 
 

@@ -40,6 +40,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from ownergraph.graph import identifiers
 from ownergraph.graph.model import Control, Dataset, Entity, Link, ReportedRelation, Share, Stake
 from ownergraph.loaders.jsonrecords import JsonRecord, Reporter, located, read_json_records
 from ownergraph.loaders.normalise import (
@@ -243,7 +244,28 @@ def _entity(eid: str, item: _Item, kind: str, report: Reporter) -> Entity:
         status=item.first("status"),
         source=_source(item),
         extra=tuple(sorted(extra)),
+        identifiers=_identifiers(eid, item, report),
     )
+
+
+_FTM_SCHEMES = (("leiCode", identifiers.LEI), ("wikidataId", identifiers.WIKIDATA),
+                ("opencorporatesUrl", identifiers.OPENCORPORATES))
+
+
+def _identifiers(eid: str, item: _Item, report: Reporter) -> tuple[tuple[str, str], ...]:
+    """The entity's id as an OpenSanctions id (a Wikidata item when it is one), and the
+    identifier properties of known schemes; an invalid one is a warning, kept, never merged on."""
+    found: dict[tuple[str, str], None] = {(identifiers.OPENSANCTIONS, eid): None}
+    if identifiers.normalise(identifiers.WIKIDATA, eid)[2] is None and eid.startswith("Q"):
+        found[(identifiers.WIKIDATA, eid)] = None
+    for prop, scheme in _FTM_SCHEMES:
+        for value in item.props.get(prop, []):
+            name, normal, problem = identifiers.normalise(scheme, value)
+            if problem and scheme != identifiers.LEI:  # a bad leiCode is warned about by _identifier
+                report.warning("bad_identifier", f"{prop} {value!r}: {problem}; kept, never merged on",
+                               item.prop_lines[prop], "properties", prop)
+            found[(name, value if problem else normal)] = None
+    return tuple(found)
 
 
 # --- relationships ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from ownergraph.graph import identifiers
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import (
     CONTROL_BASES,
@@ -66,6 +67,7 @@ ENTITY_COLUMNS = (
     "currency",
     "status",
     "source",
+    "identifiers",
 )
 _DATED = ("start", "end", "source")
 OWNERSHIP_COLUMNS = (
@@ -271,6 +273,7 @@ def _entity_row(
     currency = get("currency", "").upper() or None
     if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
         cells.fail("bad_currency", "currency", f"expected an ISO 4217 code such as CNY or USD, got {currency!r}")
+    idents = _identifiers(get("identifiers", ""), cells)
     alias_text = get("aliases", "")
     aliases = tuple(a for a in map(clean_name, alias_text.split("|")) if a) if alias_text else ()
     extra = tuple(sorted((k, row[i]) for k, i in extra_cols if row[i].strip()))
@@ -290,7 +293,25 @@ def _entity_row(
         status=_shared(get("status", "") or None),
         source=_shared(get("source", "") or None),
         extra=extra,
+        identifiers=idents,
     )
+
+
+def _identifiers(text: str, cells: _Cells) -> tuple[tuple[str, str], ...]:
+    """``SCHEME:value|SCHEME:value`` (graph/identifiers.py); one failing its check is a warning, kept, never merged."""
+    found: dict[tuple[str, str], None] = {}
+    for part in (p.strip() for p in text.split("|") if p.strip()):
+        scheme, sep, value = part.partition(":")
+        if not sep:
+            cells.sink.warn("bad_identifier", f"expected SCHEME:value such as GB-COH:02723534, got {part!r}",
+                            cells.file, cells.line, "identifiers")
+            continue
+        name, normal, problem = identifiers.normalise(scheme, value)
+        if problem:
+            cells.sink.warn("bad_identifier", f"{part!r}: {problem}; kept, never merged on", cells.file, cells.line,
+                            "identifiers")
+        found[(name, value.strip() if problem else normal)] = None
+    return tuple(found)
 
 
 def _shared(text: str | None) -> str | None:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ownergraph.cli_feed import control_app, feed_commands, watch_app
 from ownergraph.cli_questions import as_of_day, open_repository, questions
+from ownergraph.cli_resolve import resolve_app
 from ownergraph.graph.errors import DatabaseUnavailable, EntityNotFound, LoadInProgress
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.localneo4j import server as local_server
@@ -24,6 +25,7 @@ app.add_typer(neo4j_app, name="neo4j")
 
 app.add_typer(control_app, name="control")
 app.add_typer(watch_app, name="watch")
+app.add_typer(resolve_app, name="resolve")
 for command in (*questions.registered_commands, *feed_commands.registered_commands):  # one per route
     app.registered_commands.append(command)
 

@@ -208,7 +208,7 @@ def _change(row: dict[str, Any]) -> schemas.ChangeOut:
         seq=row["seq"],
         entity=_entity(row),
         ruleset=row.get("ruleset") or "majority",
-        cause=schemas.ChangeCause(kind=row["cause"], load_id=row.get("load_id")),
+        cause=schemas.ChangeCause(kind=row["cause"], load_id=row.get("load_id"), merged_into=row.get("merged_into")),
         effective=day,
         computed_at=row["computed_at"].to_native(),
         before=_state(ControlState.from_json(row["before"])),

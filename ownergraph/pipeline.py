@@ -19,6 +19,7 @@ from ownergraph.graph.errors import InvalidParameter
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import Dataset, Finding
 from ownergraph.graph.params import DEFAULT_RULESET
+from ownergraph.graph.resolution import Blocked
 from ownergraph.load_lock import load_lock
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.repeats import number_repeated_stakes
@@ -26,6 +27,7 @@ from ownergraph.loaders.skip import Skipped, skip_faulty_records
 from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, Materialised, materialise_changes, refresh_control
 from ownergraph.queries.repository import Repository
+from ownergraph.resolution import record_merges
 
 FORMATS = ("registry-csv", "bods", "ftm", "cn-registry", "gleif", "psc")
 # These parsers run the cross-record checks themselves, with each record's file and line.
@@ -173,11 +175,19 @@ def load(
                                      progress=progress)
         done = None
         if materialise:
+            record_merges(repo, written.merges, load_id=record["id"], day=today)
             done = materialise_changes(repo, written.changed, as_of=today, cause=Cause("load", record["id"]))
         else:
             repo.mark_control_stale(DEFAULT_RULESET)
-    return LoadResult(fmt, str(path), written.counts, data.warnings, source=record["id"], snapshot=snapshot,
+    warnings = data.warnings + [_blocked_warning(b) for b in written.blocked]
+    return LoadResult(fmt, str(path), written.counts, warnings, source=record["id"], snapshot=snapshot,
                       materialised=done, skipped=skipped)
+
+
+def _blocked_warning(b: Blocked) -> Finding:
+    return Finding("warning", "merge_blocked_by_judgement",
+                   f"{b.a!r} and {b.b!r} share {b.why} but a reviewer judged them different: kept apart",
+                   entity_id=b.a)
 
 
 def bulk_load(

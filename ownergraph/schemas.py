@@ -120,6 +120,21 @@ class EntityOut(EntitySummary):
     status: str | None = None
     source: str | None = None
     extra: dict[str, str] = Field(default={}, description="Source columns the model has no field for.")
+    identifiers: list[str] = Field(default=[], description="Every identifier its sources give, `SCHEME:value`.")
+
+
+class SourceRecordOut(Model):
+    """One source's record of a resolved entity: what that source says, kept as it said it."""
+
+    record_id: str = Field(description="The id the source gives it (resolves to the entity in every route).")
+    loaded_from: str | None = Field(default=None, description="The source (Load id) it came from; "
+                                    "null for a record that was in the graph before resolution.")
+    name: str | None = None
+    kind: str | None = None
+    jurisdiction: str | None = None
+    founded: date | None = None
+    identifiers: list[str] = []
+    attributes: dict[str, Any] = Field(default={}, description="Everything else the record states.")
 
 
 class StakeOut(Model):
@@ -156,6 +171,8 @@ class EntityResponse(Model):
     as_of: date
     owners: list[Neighbour] = Field(description="Direct owners whose stake is in force at as_of.")
     holdings: list[Neighbour] = Field(description="Direct holdings in force at as_of.")
+    records: list[SourceRecordOut] = Field(default=[], description="Each source's record of the entity "
+                                           "(several when sources share a strong identifier).")
 
 
 class SearchResult(EntitySummary):
@@ -586,8 +603,10 @@ class ControlStateOut(Model):
 
 
 class ChangeCause(Model):
-    kind: str = Field(description="`load`, `refresh` (days passed) or `rebuild`.")
+    kind: str = Field(description="`load`, `refresh` (days passed), `rebuild`, `merge` (the entity became part "
+                                  "of another) or `judgement` (a reviewer's).")
     load_id: str | None = Field(default=None, description="The source whose load caused it (its Load node id).")
+    merged_into: str | None = Field(default=None, description="For `merge`: the entity it is part of now.")
 
 
 class ChangeLinks(Model):
@@ -668,3 +687,62 @@ class AlertsResponse(Cursor):
     watchlist: str
     since: datetime | None
     alerts: list[Alert]
+
+
+# -- resolution ----------------------------------------------------------------------------
+
+
+class EvidenceOut(Model):
+    what: str = Field(description="`name`, `jurisdiction` or `founded`.")
+    why: str
+
+
+class CandidateOut(Model):
+    a: EntitySummary
+    b: EntitySummary
+    score: float = Field(description="0..1: name similarity, weakened by an unstated jurisdiction or other "
+                                     "founding dates.")
+    evidence: list[EvidenceOut]
+
+
+class CandidatesResponse(Paginated):
+    model_config = _examples({
+        "scanned": 2, "total": 1, "next_cursor": None,
+        "candidates": [{"a": {"id": "91350100M000100Y43", "name": "福建示例控股有限公司", "kind": "company"},
+                        "b": {"id": "fj-holding", "name": "Fujian Shili Konggu Co., Ltd.", "kind": "company"},
+                        "score": 1.0, "evidence": [{"what": "name", "why": "fu jian shi li kong gu ~ fujian shili "
+                                                    "konggu (100)"}, {"what": "jurisdiction", "why": "both CN"}]}],
+    })
+
+    scanned: int = Field(description="Entities looked at (each compared with the few its names find).")
+    candidates: list[CandidateOut]
+
+
+class JudgementIn(BaseModel):
+    a: str = Field(min_length=1, max_length=500, description="An entity id or a source's record id.")
+    b: str = Field(min_length=1, max_length=500)
+    note: str | None = Field(default=None, max_length=1000, description="Why (kept with the judgement).")
+
+
+class JudgementOut(Model):
+    a: str
+    b: str
+    verdict: str = Field(description="`positive` (one entity) or `negative` (never one entity).")
+    at: datetime
+    note: str | None = None
+
+
+class MergeOut(Model):
+    absorbed: str
+    into: str
+
+
+class JudgementResponse(Model):
+    judgement: JudgementOut | None = Field(description="What is recorded now (null after an undo).")
+    entities: dict[str, str] = Field(description="Each id judged -> the entity it resolves to now.")
+    merged: list[MergeOut]
+    materialised: MaterialisedOut | None
+
+
+class JudgementsResponse(Model):
+    judgements: list[JudgementOut]

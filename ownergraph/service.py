@@ -25,6 +25,7 @@ from ownergraph.graph.beneficial import beneficial_owners
 from ownergraph.graph.clusters import clusters, common_owners
 from ownergraph.graph.control import ControlledRow, controlled_rows, controllers, with_chains
 from ownergraph.graph.errors import EntityNotFound, InvalidParameter
+from ownergraph.graph.identifiers import entity_identifiers
 from ownergraph.graph.model import Dataset, Entity, Stake, valid_at
 from ownergraph.graph.neighbourhood import GraphView, mark_control, neighbourhood
 from ownergraph.graph.ownership import owners
@@ -34,6 +35,7 @@ from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
 from ownergraph.pipeline import OnFault, load
 from ownergraph.queries.repository import ControlledPage, Repository
+from ownergraph.resolution import canonical_list, resolving, source_records_out
 from ownergraph.stored_answers import body_bytes, served_body
 
 T = TypeVar("T")
@@ -67,6 +69,7 @@ class OwnershipService:
             query=q, results=results, next_cursor=encode_cursor(offset + limit) if more else None
         )
 
+    @resolving
     def entity(self, entity_id: str, *, as_of: date) -> schemas.EntityResponse:
         found = self.repo.entity_neighbours(entity_id)
         if found is None:
@@ -78,6 +81,7 @@ class OwnershipService:
             as_of=as_of,
             owners=_neighbours(found["owners"], as_of),
             holdings=_neighbours(found["holdings"], as_of),
+            records=source_records_out(self.repo.source_records(entity_id)),
         )
 
     # -- control --------------------------------------------------------------
@@ -87,9 +91,11 @@ class OwnershipService:
         _require(data, [target_id])
         return data
 
+    @resolving
     def controllers(self, target_id: str, params: ControlParams) -> ControlAnswer:
         return controllers(self._upstream(target_id), target_id, params)
 
+    @resolving
     def controllers_response(self, target_id: str, params: ControlParams) -> schemas.ControllersResponse:
         return schemas.ControllersResponse.model_validate(self.controllers(target_id, params))
 
@@ -107,6 +113,7 @@ class OwnershipService:
                 return served_body(stored.body, params.as_of), True
         return body_bytes(self.controllers_response(target_id, params)), False
 
+    @resolving
     def controlled_response(
         self,
         controller_id: str,
@@ -199,12 +206,14 @@ class OwnershipService:
             "total": total, "next_cursor": encode_cursor(end) if end < total else None,
         })
 
+    @resolving
     def owners_response(
         self, target_id: str, *, as_of: date, limit: int = 100, offset: int = 0
     ) -> schemas.OwnersResponse:
         answer = owners(self._upstream(target_id), target_id, as_of=as_of)
         return _paginated(schemas.OwnersResponse, answer, "owners", limit, offset)
 
+    @resolving
     def beneficial_owners_response(
         self, target_id: str, params: ControlParams, *, threshold: float = DEFAULT_BENEFICIAL_THRESHOLD
     ) -> schemas.BeneficialOwnersResponse:
@@ -213,7 +222,7 @@ class OwnershipService:
         return schemas.BeneficialOwnersResponse.model_validate(answer)
 
     def common_owners_response(self, ids: Sequence[str], *, as_of: date) -> schemas.CommonOwnersResponse:
-        wanted = list(dict.fromkeys(ids))  # a repeated id adds nothing; keep the caller's order
+        wanted = canonical_list(self.repo, ids)  # a repeated id adds nothing; keep the caller's order
         data = self.repo.upstream_of(wanted)
         _require(data, wanted)
         return schemas.CommonOwnersResponse.model_validate(common_owners(data, wanted, as_of=as_of))
@@ -239,7 +248,7 @@ class OwnershipService:
     def screen_response(
         self, listed: Sequence[str], *, as_of: date, limit: int = 100, offset: int = 0
     ) -> schemas.ScreenResponse:
-        wanted = list(dict.fromkeys(listed))
+        wanted = canonical_list(self.repo, listed)
         # Every captured entity lies below a listed one; its other direct owners come along
         # so that faults such as shares summing above 100% are still flagged.
         data = self.repo.downstream_of(wanted)
@@ -249,6 +258,7 @@ class OwnershipService:
 
     # -- graph views ----------------------------------------------------------
 
+    @resolving
     def graph_view(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> GraphView:
         """The neighbourhood of ``center_id`` with its ultimate controllers and their chains marked."""
         return self._neighbourhood(center_id, as_of=as_of, depth=depth, direction=direction)[0]
@@ -296,6 +306,7 @@ class OwnershipService:
         statements = exports.bods_statements(records, center_id, answer, today=date.today())
         return json.dumps(statements, ensure_ascii=False, indent=1).encode()
 
+    @resolving
     def graph_response(
         self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up"
     ) -> schemas.GraphResponse:
@@ -303,6 +314,7 @@ class OwnershipService:
             self.graph_view(center_id, as_of=as_of, depth=depth, direction=direction)
         )
 
+    @resolving
     def graph_html(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> str:
         view = self.graph_view(center_id, as_of=as_of, depth=depth, direction=direction)
         center = next((n for n in view.nodes if n.id == center_id), None)
@@ -446,6 +458,7 @@ def _entity_details(e: Entity) -> dict[str, Any]:
         "status": e.status,
         "source": e.source,
         "extra": dict(e.extra),
+        "identifiers": [f"{scheme}:{value}" for scheme, value in entity_identifiers(e)],
     }
 
 

@@ -63,6 +63,7 @@ def entity_row(e: Entity) -> dict[str, Any]:
                 "status": e.status,
                 "source": e.source,
                 "extra": json.dumps(dict(e.extra), ensure_ascii=False) if e.extra else None,
+                "identifiers": [f"{k}:{v}" for k, v in e.identifiers],
             }
         ),
     }
@@ -86,7 +87,13 @@ def entity_from(props: dict[str, Any]) -> Entity:
         status=props.get("status"),
         source=props.get("source"),
         extra=tuple(sorted(json.loads(extra).items())) if extra else (),
+        identifiers=tuple(_identifier(i) for i in props.get("identifiers") or ()),
     )
+
+
+def _identifier(text: str) -> tuple[str, str]:
+    scheme, _, value = text.partition(":")
+    return scheme, value
 
 
 def _share_props(prefix: str, share: Share | None) -> dict[str, Any]:
@@ -126,6 +133,20 @@ def stake_row(s: Stake) -> dict[str, Any]:
     return {"owner_id": s.owner_id, "owned_id": s.owned_id, "key": s.key, "props": _present({**props, "key": s.key})}
 
 
+def resolved_source(from_id: str, to_id: str, props: dict[str, Any]) -> str | None:
+    """An edge's source, naming the source's own record ids where resolution put the edge on another entity.
+
+    >>> resolved_source("p", "LEI1", {"source": "BODS statement s1", "to_record": "ent-1"})
+    "BODS statement s1; resolved: the source's record 'ent-1' is entity 'LEI1'"
+    """
+    source: str | None = props.get("source")
+    notes = [f"the source's record {props[k]!r} is entity {end!r}"
+             for k, end in (("from_record", from_id), ("to_record", to_id)) if props.get(k)]
+    if not notes:
+        return source
+    return "; ".join([source or "(no source)", "resolved: " + "; ".join(notes)])
+
+
 def stake_from(owner_id: str, owned_id: str, props: dict[str, Any]) -> Stake:
     return Stake(
         owner_id=owner_id,
@@ -136,7 +157,7 @@ def stake_from(owner_id: str, owned_id: str, props: dict[str, Any]) -> Stake:
         share_derived=bool(props.get("share_derived")),
         start=_date(props.get("start")),
         end=_date(props.get("end")),
-        source=props.get("source"),
+        source=resolved_source(owner_id, owned_id, props),
         detail=props.get("detail"),
         flags=tuple(props.get("flags") or ()),
         part=int(props.get("part") or 0),
@@ -160,7 +181,7 @@ def control_from(from_id: str, to_id: str, props: dict[str, Any]) -> Control:
         basis=props["basis"],
         start=_date(props.get("start")),
         end=_date(props.get("end")),
-        source=props.get("source"),
+        source=resolved_source(from_id, to_id, props),
     )
 
 
@@ -231,9 +252,10 @@ def reported_from(from_id: str, to_id: str, props: dict[str, Any]) -> ReportedRe
 # -- loads: provenance, fingerprints and the parts of an edge ---------------------------------
 
 # Where an edge came from and which load wrote it last: not part of what it says.
-PROVENANCE = frozenset({"key", "row_key", "loaded_from", "load_stamp", "fp", "reopened", "closed_by_snapshot"})
+PROVENANCE = frozenset({"key", "row_key", "loaded_from", "load_stamp", "fp", "reopened", "closed_by_snapshot",
+                        "from_record", "to_record"})
 # What a load adds to records for its own bookkeeping (not what the source says, nor the edge's history).
-BOOKKEEPING = frozenset({"row_key", "loaded_from", "load_stamp", "fp", "control_fp"})
+BOOKKEEPING = frozenset({"row_key", "loaded_from", "load_stamp", "fp", "control_fp", "from_record", "to_record"})
 
 
 def fingerprint(props: dict[str, Any]) -> str:

@@ -22,8 +22,10 @@ from neo4j import exceptions as neo4j_errors
 
 from ownergraph.graph.errors import DatabaseUnavailable
 from ownergraph.graph.model import Dataset, Entity
+from ownergraph.graph.resolution import Blocked
 from ownergraph.queries import records
 from ownergraph.queries.cypher import statement, statements
+from ownergraph.queries.resolution import Merge, judgement_key, resolve_in
 from ownergraph.queries.settings import Neo4jSettings
 
 P = ParamSpec("P")
@@ -139,7 +141,6 @@ class Repository:
         """
         source = str(load["id"])
         day = day or date.today()
-        entity_rows = [records.with_entity_fingerprint(records.entity_row(e)) for e in data.entities]
         edge_plan: list[tuple[str, str, list[dict[str, Any]]]] = [
             ("OWNS", "merge_stakes", [records.stake_row(s) for s in data.stakes]),
             ("CONTROLS", "merge_controls", [records.control_row(c) for c in data.controls]),
@@ -150,18 +151,24 @@ class Repository:
             ("merge_reported", [records.reported_row(r) for r in data.reported]),
         ]
         stamp = records.snapshot_stamp(source, (r for _, _, rows in edge_plan for r in rows)) if snapshot else None
-        counts = {"entities": len(entity_rows)}
+        counts = {"entities": len(data.entities)}
         counts |= {name.removeprefix("merge_"): len(rows) for _, name, rows in edge_plan}
         counts |= {name.removeprefix("merge_"): len(rows) for name, rows in other_plan}
         changed: set[str] = set()
         with self.driver.session(database=self.database) as session:
             tx = session.begin_transaction()
             try:
-                for batch in _batches(entity_rows, batch_size):
+                # One entity per strong identifier, across sources (queries/resolution.py).
+                resolved = resolve_in(_runner(tx), data, source)
+                changed |= resolved.changed
+                for batch in _batches(resolved.entity_rows, batch_size):
                     changed.update(r["changed"] for r in tx.run(statement("merge_entities"), rows=batch))
                     if progress is not None:
                         progress(len(batch))
+                for batch in _batches(resolved.identifier_rows, batch_size):
+                    tx.run(statement("merge_identifiers"), rows=batch).consume()
                 for kind, name, rows in edge_plan:
+                    rows = resolved.place(rows, ("owner_id", "owned_id") if kind == "OWNS" else ("from_id", "to_id"))
                     parts = _edge_parts(tx, kind, rows, batch_size)
                     placed = records.place_rows(rows, parts, source=source, stamp=stamp, day=day)
                     for batch in _batches(placed, batch_size):
@@ -169,7 +176,7 @@ class Repository:
                         if progress is not None:
                             progress(len(batch))
                 for name, rows in other_plan:
-                    for batch in _batches(rows, batch_size):
+                    for batch in _batches(resolved.place(rows, ("from_id", "to_id")), batch_size):
                         tx.run(statement(name), rows=batch).consume()
                 ended = 0
                 if stamp is not None:
@@ -186,7 +193,9 @@ class Repository:
             finally:
                 if tx.closed() is False:
                     tx.close()  # rolls back anything not committed
-        return Written(counts, frozenset(changed))
+        if resolved.merges:
+            counts["merged"] = len(resolved.merges)
+        return Written(counts, frozenset(changed), tuple(resolved.merges), tuple(resolved.blocked))
 
     @translate_errors
     def materialised_control(self, ruleset: str) -> dict[tuple[str, str, str, bool, str | None], str]:
@@ -460,6 +469,70 @@ class Repository:
         return found
 
     @translate_errors
+    def apply_judgement(
+        self, judgement: dict[str, Any] | None, forget: tuple[str, str] | None = None
+    ) -> tuple[dict[str, Any] | None, Written]:
+        """Record a judgement (or forget the one of a pair) and re-resolve its two ids, in one transaction."""
+        with self.driver.session(database=self.database) as session:
+            tx = session.begin_transaction()
+            try:
+                if judgement is not None:
+                    stored = tx.run(statement("merge_judgement"), judgement=judgement).single(strict=True)["judgement"]
+                    pair = [judgement["a"], judgement["b"]]
+                else:
+                    assert forget is not None
+                    tx.run(statement("delete_judgement"), key=judgement_key(*forget)).consume()
+                    stored = None
+                    pair = list(forget)
+                resolved = resolve_in(_runner(tx), Dataset(), None, also=pair)
+                for batch in _batches(resolved.entity_rows, BATCH_SIZE):
+                    tx.run(statement("merge_entities"), rows=batch).consume()
+                for batch in _batches(resolved.identifier_rows, BATCH_SIZE):
+                    tx.run(statement("merge_identifiers"), rows=batch).consume()
+                tx.commit()
+            finally:
+                if tx.closed() is False:
+                    tx.close()
+        counts = {"merged": len(resolved.merges)}
+        written = Written(counts, frozenset(resolved.changed), tuple(resolved.merges), tuple(resolved.blocked))
+        return (dict(stored) if stored is not None else None), written
+
+    @translate_errors
+    def judgements(self, limit: int = 1000) -> list[dict[str, Any]]:
+        return [dict(r["judgement"]) for r in self._read("read_all_judgements", limit=limit)]
+
+    @translate_errors
+    def name_hits(self, rows: Sequence[tuple[str, list[str]]], *, limit: int) -> dict[str, list[Entity]]:
+        """For each (id, search terms): the entities whose names match best in the full-text index."""
+        found: dict[str, list[Entity]] = {}
+        queries = [{"id": i, "q": " OR ".join(_lucene_term(t) for t in terms)} for i, terms in rows if terms]
+        for batch in _batches(queries, 1_000):
+            for r in self._read("read_name_hits", rows=batch, limit=limit):
+                found.setdefault(r["id"], []).append(records.entity_from(r["hit"]))
+        return found
+
+    @translate_errors
+    def source_entity_ids(self, source: str, *, limit: int) -> list[str]:
+        return [r["id"] for r in self._read("read_source_entity_ids", source=source, limit=limit)]
+
+    @translate_errors
+    def entity_ids(self, *, after: str = "", limit: int) -> list[str]:
+        return [r["id"] for r in self._read("read_entity_ids", after=after, limit=limit)]
+
+    @translate_errors
+    def canonical_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """The entity each id belongs to (its own, or the one resolution made a source's record of it part of)."""
+        found: dict[str, str] = {}
+        for batch in _batches(sorted(set(ids)), BATCH_SIZE):
+            found.update((r["id"], r["entity"]) for r in self._read("read_record_entities", ids=batch))
+        return found
+
+    @translate_errors
+    def source_records(self, entity_id: str) -> list[dict[str, Any]]:
+        """Each source's record of an entity (property maps), by record id."""
+        return [dict(r["record"]) for r in self._read("read_source_records", id=entity_id)]
+
+    @translate_errors
     def entity(self, entity_id: str) -> Entity | None:
         return self.entities([entity_id]).get(entity_id)
 
@@ -675,6 +748,13 @@ def _fulltext_query(q: str) -> str:
     return " ".join(words) + prefix
 
 
+def _lucene_term(term: str) -> str:
+    """One search term as Lucene text: every special character escaped, quoted when it holds a space."""
+    special = '+-&|!(){}[]^"~*?:\\/'
+    escaped = "".join("\\" + ch if ch in special else ch for ch in term)
+    return f'"{escaped}"' if " " in escaped else escaped
+
+
 def _partial_finding(max_nodes: int) -> Any:
     from ownergraph.graph.model import Finding
 
@@ -759,6 +839,17 @@ class Written:
 
     counts: dict[str, int]
     changed: frozenset[str]
+    merges: tuple[Merge, ...] = ()  # entities that became part of another (resolution)
+    blocked: tuple[Blocked, ...] = ()  # merges a negative judgement prevented
+
+
+def _runner(tx: neo4j.Transaction | ManagedTransaction) -> Callable[..., list[dict[str, Any]]]:
+    """Run named statements in a transaction, rows as plain dicts (for queries/resolution.py)."""
+
+    def run(name: str, **params: Any) -> list[dict[str, Any]]:
+        return [r.data() for r in tx.run(statement(name), params)]
+
+    return run
 
 
 def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:

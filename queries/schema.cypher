@@ -27,3 +27,11 @@ CREATE CONSTRAINT watchlist_name IF NOT EXISTS FOR (w:Watchlist) REQUIRE w.name 
 CREATE CONSTRAINT load_lock_name IF NOT EXISTS FOR (l:LoadLock) REQUIRE l.name IS UNIQUE;
 CREATE INDEX involves_ckey IF NOT EXISTS FOR ()-[i:INVOLVES]-() ON (i.ckey);
 CREATE CONSTRAINT stored_answer_entity IF NOT EXISTS FOR (a:StoredAnswer) REQUIRE a.entity_id IS UNIQUE;
+CREATE CONSTRAINT source_record_key IF NOT EXISTS FOR (r:SourceRecord) REQUIRE r.key IS UNIQUE;
+CREATE INDEX source_record_id IF NOT EXISTS FOR (r:SourceRecord) ON (r.record_id);
+CREATE CONSTRAINT identifier_key IF NOT EXISTS FOR (i:Identifier) REQUIRE i.key IS UNIQUE;
+CREATE INDEX identifier_value IF NOT EXISTS FOR (i:Identifier) ON (i.value);
+CREATE CONSTRAINT judgement_key IF NOT EXISTS FOR (j:Judgement) REQUIRE j.key IS UNIQUE;
+CREATE INDEX judgement_a IF NOT EXISTS FOR (j:Judgement) ON (j.a);
+CREATE INDEX judgement_b IF NOT EXISTS FOR (j:Judgement) ON (j.b);
+CREATE INDEX source_record_loaded_from IF NOT EXISTS FOR (r:SourceRecord) ON (r.loaded_from);

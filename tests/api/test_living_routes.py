@@ -61,7 +61,7 @@ def test_a_delta_upload_then_the_feed_and_the_alerts(
     first = next(c for c in listed if c["entity"]["id"] == "ph-qh-dc-project-1")
     assert first["before"]["status"] is None
     assert first["after"]["ultimate_controllers"] == [{"id": "qh-borong-group", "group": None}]
-    assert first["cause"] == {"kind": "load", "load_id": "daily"}
+    assert first["cause"] == {"kind": "load", "load_id": "daily", "merged_into": None}
     follow = client.get(first["links"]["controllers"])
     assert follow.json()["ultimate_controllers"][0]["id"] == "qh-borong-group"
     assert client.get(first["links"]["page"]).status_code == 200
