@@ -213,8 +213,8 @@ def test_a_rename_refreshes_the_stored_answers_that_name_the_entity(repo: Reposi
     written = repo.write_dataset(data, load={"id": "s", "format": "test", "path": "-"}, day=day)
     materialise_changes(repo, written.changed, as_of=day)
     assert b"Old Name" in (stored_body(repo, "a", day) or b"")
-    renamed = Dataset(entities=[Entity("p", "New Name", "person")])
-    written = repo.write_dataset(renamed, load={"id": "s2", "format": "test", "path": "-"}, day=day)
+    renamed = Dataset(entities=[Entity("p", "New Name", "person")])  # the same source renames it
+    written = repo.write_dataset(renamed, load={"id": "s", "format": "test", "path": "-"}, day=day)
     materialise_changes(repo, written.changed, as_of=day)
     body = stored_body(repo, "a", day)
     assert body is not None
