@@ -16,8 +16,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ownergraph.api.deps import apply_schema_once
+from ownergraph.api.docs import docs_router
 from ownergraph.api.errors import CatchAllMiddleware, install_error_handlers
 from ownergraph.api.routers import changes, control, entities, graph, guide, health, loads, screening
+from ownergraph.api.security import SecurityMiddleware
 from ownergraph.api.settings import ApiSettings
 from ownergraph.graph.errors import DatabaseUnavailable, LoadInProgress
 from ownergraph.load_lock import load_lock
@@ -87,10 +89,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         responses=COMMON_RESPONSES,
+        docs_url=None,  # served from installed assets by docs_router, never a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts)  # outermost: every answer
+    app.include_router(docs_router(app))
     for module in (health, entities, control, screening, graph, loads, changes, guide):
         app.include_router(module.router)
     # Last: its ``{entity_id:path}`` would otherwise match the /entities/{id}/... routes.

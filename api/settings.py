@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ownergraph.queries.settings import Neo4jSettings
 
@@ -31,7 +33,20 @@ class ApiSettings(BaseSettings):
     graph_node_budget: int = Field(default=300, ge=1)
     # Move the materialised control to today when the service starts (in the background).
     refresh_on_start: bool = True
+    # Host names the API answers to (the Host header, port aside); anything else is refused with 400 so
+    # that a web page cannot reach a local API by DNS rebinding. "testserver" is the test client's name.
+    # Environment: OWNERGRAPH_ALLOWED_HOSTS=api.example.org,127.0.0.1 ("*" allows any).
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "::1", "testserver"], min_length=1
+    )
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
 
     @field_validator("api_token", mode="before")
     @classmethod

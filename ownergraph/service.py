@@ -26,7 +26,7 @@ from ownergraph.graph.model import Dataset, Entity, Stake, valid_at
 from ownergraph.graph.neighbourhood import GraphView, mark_control, neighbourhood
 from ownergraph.graph.ownership import owners
 from ownergraph.graph.params import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO, ControlParams, check_fraction
-from ownergraph.graph.render import render_html
+from ownergraph.graph.render import RenderedPage, render_page
 from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
 from ownergraph.pipeline import load
@@ -191,10 +191,14 @@ class OwnershipService:
         )
 
     def graph_html(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> str:
+        return self.graph_page(center_id, as_of=as_of, depth=depth, direction=direction).html
+
+    def graph_page(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> RenderedPage:
+        """The graph page and its Content-Security-Policy (the API sends it as a header too)."""
         view = self.graph_view(center_id, as_of=as_of, depth=depth, direction=direction)
         center = next((n for n in view.nodes if n.id == center_id), None)
         title = f"Ownership of {center.name if center else center_id}"
-        return render_html(view, title=title)
+        return render_page(view, title=title)
 
     # -- writes ---------------------------------------------------------------
 

@@ -25,6 +25,7 @@ LAYERS = {
 }
 
 WITH_EXAMPLES = [
+    "ownergraph.api.security",
     "ownergraph.feed",
     "ownergraph.graph.beneficial",
     "ownergraph.graph.build",

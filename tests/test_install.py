@@ -36,6 +36,7 @@ def test_install_holds_one_namespace_and_runs(tmp_path: Path) -> None:
     assert (package / "queries" / "browser" / "01_find_entity.cypher").is_file()
     assert (package / "localneo4j" / "neo4j-pom.xml").is_file()
     assert (package / "api" / "routers" / "control.py").is_file()
+    assert (package / "api" / "static" / "docs" / "swagger-init.js").is_file()
 
     work = tmp_path / "work"
     work.mkdir()

@@ -47,5 +47,6 @@ def graph_html(
     depth: DepthQuery = 6,
     direction: DirectionQuery = "up",
 ) -> HTMLResponse:
-    page = service.graph_html(entity_id, as_of=as_of, depth=depth, direction=direction)
-    return HTMLResponse(page)
+    page = service.graph_page(entity_id, as_of=as_of, depth=depth, direction=direction)
+    # The page's own policy (its script hashes) as a header too; frame-ancestors is added by the security layer.
+    return HTMLResponse(page.html, headers={"Content-Security-Policy": page.csp})
