@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from ownergraph.api.deps import apply_schema_once
 from ownergraph.api.docs import docs_router
 from ownergraph.api.errors import CatchAllMiddleware, install_error_handlers
+from ownergraph.api.limits import install_limits
 from ownergraph.api.routers import changes, control, entities, graph, guide, health, loads, screening
 from ownergraph.api.security import SecurityMiddleware
 from ownergraph.api.settings import ApiSettings
@@ -94,6 +95,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
+    install_limits(app, settings)  # body limits (413 while reading), the heavy-request pool (503 when full)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts)  # outermost: every answer
     app.include_router(docs_router(app))

@@ -25,6 +25,15 @@ class ApiSettings(BaseSettings):
     api_token: SecretStr | None = None
     # Uploads above this are refused with 413 before they reach a loader.
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # What an upload may inflate to (zip members, gzip files, XLSX parts): a zip bomb stops here, while inflating.
+    max_inflated_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
+    # Bodies of the other routes (JSON: /screen, /watchlists), refused with 413 while they arrive.
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # Heavy routes (subgraph reads and computations) running at once; more wait up to heavy_wait_seconds
+    # (at most heavy_max_waiting of them), then get 503 with Retry-After. /healthz and light routes never wait.
+    heavy_concurrency: int = Field(default=8, ge=1)
+    heavy_max_waiting: int = Field(default=128, ge=0)
+    heavy_wait_seconds: float = Field(default=3.0, ge=0)
     # What a 503 tells clients to wait before retrying (seconds).
     retry_after_seconds: int = Field(default=5, ge=1)
     # Upper bound on the ids of /common-owners and /screen, to bound the work of one request.

@@ -10,7 +10,7 @@ writes, then recomputes only what it changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -61,9 +61,34 @@ def parse(
         data.findings.extend(check_dataset(data, file=str(path)))
     if known_ids is not None:
         _accept_references_to_the_graph(data, known_ids)
+    data.findings[:] = [_named_in_source(f, path) for f in data.findings]
     if data.errors:
         raise LoadRejected(data.findings)
     return data
+
+
+def source_file_name(file: str, source: Path) -> str:
+    """``file`` as the source names it: the file's own name, or its place inside a source folder.
+
+    Never the folder the source sits in on this machine (a server's temporary upload folder, a home).
+
+    >>> source_file_name("/tmp/upload-1/cases/ownership.csv", Path("/tmp/upload-1/cases"))
+    'ownership.csv'
+    >>> source_file_name("/tmp/upload-1/upload.json", Path("/tmp/upload-1/upload.json"))
+    'upload.json'
+    """
+    where = Path(file)
+    try:
+        inside = where.relative_to(source)
+    except ValueError:
+        return where.name or file
+    return inside.as_posix() if inside.parts else (source.name or file)
+
+
+def _named_in_source(finding: Finding, source: Path) -> Finding:
+    if finding.file is None:
+        return finding
+    return replace(finding, file=source_file_name(finding.file, source))
 
 
 def _accept_references_to_the_graph(data: Dataset, known_ids: Callable[[set[str]], set[str]]) -> None:
@@ -104,8 +129,11 @@ def default_source(fmt: str, path: Path) -> str:
 
 
 def load_record(fmt: str, path: Path, source: str | None = None) -> dict[str, str]:
-    """The ``Load`` provenance node (one per source): id, format and the path loaded last."""
-    return {"id": source or default_source(fmt, path), "format": fmt, "path": str(path.resolve())}
+    """The ``Load`` provenance node (one per source): id, format and the name of the file or folder loaded last.
+
+    The name only: where it sat on the loading machine (a temporary upload folder) is nobody's business.
+    """
+    return {"id": source or default_source(fmt, path), "format": fmt, "path": path.resolve().name}
 
 
 def load(
@@ -143,7 +171,7 @@ def load(
             done = materialise_changes(repo, written.changed, as_of=today, cause=Cause("load", record["id"]))
         else:
             repo.mark_control_stale(DEFAULT_RULESET)
-    return LoadResult(fmt, str(path), written.counts, data.warnings, source=record["id"], snapshot=snapshot,
+    return LoadResult(fmt, path.name, written.counts, data.warnings, source=record["id"], snapshot=snapshot,
                       materialised=done)
 
 

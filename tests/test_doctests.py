@@ -25,6 +25,7 @@ LAYERS = {
 }
 
 WITH_EXAMPLES = [
+    "ownergraph.pipeline",
     "ownergraph.api.security",
     "ownergraph.feed",
     "ownergraph.graph.beneficial",
@@ -40,6 +41,8 @@ WITH_EXAMPLES = [
     "ownergraph.graph.render",
     "ownergraph.graph.screening",
     "ownergraph.loaders.cn_registry",
+    "ownergraph.loaders.inflate",
+    "ownergraph.loaders.jsonrecords",
     "ownergraph.loaders.normalise",
     "ownergraph.loaders.validate",
     "ownergraph.queries.records",

@@ -16,6 +16,7 @@ from ownergraph.api.deps import (
     SettingsDep,
 )
 from ownergraph.api.errors import ApiError
+from ownergraph.api.limits import HeavySlot
 from ownergraph.api.routers.entities import NOT_FOUND, EntityPath
 from ownergraph.graph.params import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO
 from ownergraph.schemas import (
@@ -27,7 +28,7 @@ from ownergraph.schemas import (
     OwnersResponse,
 )
 
-router = APIRouter(tags=["control"])
+router = APIRouter(tags=["control"], dependencies=[HeavySlot])  # subgraph reads: bounded concurrency
 
 
 

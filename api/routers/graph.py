@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from ownergraph.api.deps import MAX_DEPTH, AsOfDep, ServiceDep
+from ownergraph.api.limits import HeavySlot
 from ownergraph.api.routers.entities import NOT_FOUND, EntityPath
 from ownergraph.schemas import GraphResponse
 
-router = APIRouter(tags=["graph"])
+router = APIRouter(tags=["graph"], dependencies=[HeavySlot])
 
 DepthQuery = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Levels from the entity (1..10).")]
 DirectionQuery = Annotated[

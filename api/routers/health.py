@@ -11,7 +11,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The process is up")
-def healthz() -> HealthResponse:
+async def healthz() -> HealthResponse:  # on the event loop: answers even when every thread is busy
     return HealthResponse()
 
 

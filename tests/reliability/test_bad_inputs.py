@@ -425,7 +425,8 @@ def test_cli_load_refuses_a_bad_folder_with_a_full_report(
     result = CliRunner().invoke(app, ["load", "registry-csv", str(bad), "--report", str(report)], env=env)
     assert result.exit_code == 1, result.output
     assert "nothing was written" in result.output
-    assert f"{bad / 'ownership.csv'}:2 column share" in result.output
+    assert "\n  ownership.csv:2 column share" in result.output  # named inside the folder loaded
+    assert str(tmp_path) not in result.output
     lines = report.read_text(encoding="utf-8").splitlines()
     located = sorted((line.split(":")[1].split()[0], line.split(" column ")[1].split(":")[0]) for line in lines)
     assert located == [("2", "share"), ("3", "owner_id"), ("4", "start"), ("5", "end")]
