@@ -41,6 +41,13 @@ Every answer is the view at a date (`as_of`, ISO date, default today). Long
 lists are paginated: pass `limit` and the `next_cursor` of the previous page
 as `cursor`. Errors are `{"detail": ..., "code": ...}`; 503 carries a
 `Retry-After` header. Write routes need `Authorization: Bearer <token>`.
+
+Every request is bounded: pages of at most 1,000 items (search reaches the
+best 1,000 matches), at most 100 ids per request, a founding window of at
+most 2,000 entities for `/clusters`, depth 10 for the graph views, JSON
+bodies of 1 MiB and uploads of 100 MiB (413 beyond). A read that needs more
+time or memory than a request may use answers 503 `too_expensive`; when the
+heavy routes are all busy they answer 503 `busy`; both with `Retry-After`.
 """
 
 # Shown on every route in /docs: the error shapes any request may meet.

@@ -29,6 +29,8 @@ class ApiSettings(BaseSettings):
     max_inflated_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     # Bodies of the other routes (JSON: /screen, /watchlists), refused with 413 while they arrive.
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # Seconds each database read of a request may run before the database ends it (answered 503 too_expensive).
+    read_timeout_seconds: float = Field(default=4.0, gt=0)
     # Heavy routes (subgraph reads and computations) running at once; more wait up to heavy_wait_seconds
     # (at most heavy_max_waiting of them), then get 503 with Retry-After. /healthz and light routes never wait.
     heavy_concurrency: int = Field(default=8, ge=1)

@@ -65,15 +65,24 @@ def gunzip(raw: bytes, limit: int | None = None) -> bytes:
     ownergraph.loaders.inflate.InflateLimit: the gzip data inflates beyond the limit of 100 bytes
     """
     cap = max_inflated_bytes() if limit is None else limit
+    _inflate_gzip(raw, cap, keep=False)  # a bomb is refused before a byte of it is kept
+    return _inflate_gzip(raw, cap, keep=True)
+
+
+def _inflate_gzip(raw: bytes, cap: int, *, keep: bool) -> bytes:
     out = bytearray()
+    size = 0
     data = raw
     while data:
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         pending = data
         while pending:
-            out += inflater.decompress(pending, _CHUNK)
-            if len(out) > cap:
+            chunk = inflater.decompress(pending, _CHUNK)
+            size += len(chunk)
+            if size > cap:
                 raise InflateLimit(cap, "the gzip data")
+            if keep:
+                out += chunk
             pending = inflater.unconsumed_tail
         if not inflater.eof:
             raise EOFError("compressed file ended before the end-of-stream marker was reached")

@@ -20,6 +20,7 @@ from ownergraph.graph.model import Dataset, Finding
 from ownergraph.graph.params import DEFAULT_RULESET
 from ownergraph.load_lock import load_lock
 from ownergraph.loaders.errors import LoadRejected
+from ownergraph.loaders.normalise import noting_control_characters
 from ownergraph.loaders.repeats import number_repeated_stakes
 from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, Materialised, materialise_changes, refresh_control
@@ -53,7 +54,14 @@ def parse(
     """
     if not path.exists():
         raise LoadRejected([Finding("error", "not_found", "no such file or folder", file=str(path))])
-    data = _parser(fmt)(path, **options)
+    with noting_control_characters() as cleaned:
+        data = _parser(fmt)(path, **options)
+    data.findings.extend(
+        Finding("warning", "control_characters_removed",
+                f"removed control characters from the name {name!r} (they would act on terminals and pages)",
+                file=str(path))
+        for name in dict.fromkeys(cleaned)
+    )
     data.findings.extend(number_repeated_stakes(data, file=str(path)))
     if fmt not in VALIDATED_BY_PARSER:
         from ownergraph.loaders.validate import check_dataset
@@ -199,4 +207,4 @@ def bulk_load(
         control_as_of=date.today() if materialise else None,
         log=log,
     )
-    return LoadResult(fmt, str(path), counts, data.warnings, source=record["id"])
+    return LoadResult(fmt, path.name, counts, data.warnings, source=record["id"])

@@ -30,9 +30,14 @@ from ownergraph.graph.render import RenderedPage, render_page
 from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
 from ownergraph.pipeline import load
-from ownergraph.queries.repository import Repository
+from ownergraph.queries.repository import SEARCH_WINDOW, Repository
 
 T = TypeVar("T")
+# A graph page reads at most this many times its node budget below the center and around it (the Cypher
+# stops there): enough for the page's levels, never a hub's every holding.
+VIEW_READ_FACTOR = 10
+# Clusters compare the entities founded in the window with one another: a window may hold this many.
+MAX_CLUSTER_CANDIDATES = 2000
 
 
 class OwnershipService:
@@ -50,22 +55,27 @@ class OwnershipService:
     # -- entities -------------------------------------------------------------
 
     def search(self, q: str, *, limit: int, offset: int = 0) -> schemas.SearchResponse:
+        if offset >= SEARCH_WINDOW:
+            raise InvalidParameter(f"search pages reach the best {SEARCH_WINDOW} matches only; refine the query")
+        end = min(offset + limit, SEARCH_WINDOW)
         # One more than asked for tells whether a next page exists without counting every match.
-        hits = self.repo.search(_lucene_safe(q), limit=offset + limit + 1)
-        page = hits[offset : offset + limit]
-        more = len(hits) > offset + limit
+        hits = self.repo.search(_lucene_safe(q), limit=end + 1)
+        page = hits[offset:end]
+        more = len(hits) > end and end < SEARCH_WINDOW
         results = [
             schemas.SearchResult.model_validate({**_entity_fields(e), "aliases": list(e.aliases), "score": s})
             for e, s in page
         ]
         return schemas.SearchResponse(
-            query=q, results=results, next_cursor=encode_cursor(offset + limit) if more else None
+            query=q, results=results, next_cursor=encode_cursor(end) if more else None
         )
 
-    def entity(self, entity_id: str, *, as_of: date) -> schemas.EntityResponse:
-        found = self.repo.entity_neighbours(entity_id)
+    def entity(self, entity_id: str, *, as_of: date, limit: int = 100, offset: int = 0) -> schemas.EntityResponse:
+        """The entity with one page of its direct owners and holdings (the same page of both lists)."""
+        found = self.repo.entity_neighbours(entity_id, as_of=as_of, limit=limit, offset=offset)
         if found is None:
             raise EntityNotFound(entity_id)
+        more = offset + limit < max(found["owners_total"], found["holdings_total"])
         return schemas.EntityResponse(
             entity=schemas.EntityOut.model_validate(
                 {**_entity_fields(found["entity"]), **_entity_details(found["entity"])}
@@ -73,6 +83,9 @@ class OwnershipService:
             as_of=as_of,
             owners=_neighbours(found["owners"], as_of),
             holdings=_neighbours(found["holdings"], as_of),
+            owners_total=found["owners_total"],
+            holdings_total=found["holdings_total"],
+            next_cursor=encode_cursor(offset + limit) if more else None,
         )
 
     # -- control --------------------------------------------------------------
@@ -140,7 +153,12 @@ class OwnershipService:
     ) -> schemas.ClustersResponse:
         check_fraction("min_io", min_io)
         _check_window(founded_from, founded_to)
-        founded = self.repo.founded_between(founded_from, founded_to)
+        founded = self.repo.founded_between(founded_from, founded_to, limit=MAX_CLUSTER_CANDIDATES + 1)
+        if len(founded) > MAX_CLUSTER_CANDIDATES:
+            raise InvalidParameter(
+                f"more than {MAX_CLUSTER_CANDIDATES} entities were founded between {founded_from} and {founded_to}; "
+                "narrow the window"
+            )
         # One batched walk for every candidate: their closures overlap (that is what a cluster is).
         data = self.repo.upstream_of(founded) if founded else Dataset()
         answer = clusters(data, params, founded_from=founded_from, founded_to=founded_to, min_io=min_io)
@@ -169,9 +187,10 @@ class OwnershipService:
             upstream = self.repo.upstream(center_id)
             parts.append(upstream)
         if direction in ("down", "both"):
-            parts.append(self.repo.downstream(center_id))
+            # Breadth-first from the center: the nearest holdings first, read no further than the page can show.
+            parts.append(self.repo.downstream(center_id, max_nodes=VIEW_READ_FACTOR * self.node_budget))
         # The closures follow ownership and control only; links (supplier, ...) of the center come from around().
-        parts.append(self.repo.around([center_id]))
+        parts.append(self.repo.around([center_id], max_edges=VIEW_READ_FACTOR * self.node_budget))
         data = merge_datasets(parts)
         _require(data, [center_id])
         view = neighbourhood(

@@ -25,6 +25,7 @@ LAYERS = {
 }
 
 WITH_EXAMPLES = [
+    "ownergraph.localneo4j.server",
     "ownergraph.pipeline",
     "ownergraph.api.security",
     "ownergraph.feed",

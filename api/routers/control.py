@@ -108,7 +108,10 @@ def clusters(
     service: ServiceDep,
     params: ControlParamsDep,
     page: PageDep,
-    founded_from: Annotated[date, Query(description="ISO date, inclusive.", examples=["2024-12-01"])],
+    founded_from: Annotated[
+        date, Query(description="ISO date, inclusive. The window may hold at most 2,000 founded entities (422 beyond).",
+                    examples=["2024-12-01"])
+    ],
     founded_to: Annotated[date, Query(description="ISO date, inclusive.", examples=["2024-12-31"])],
     min_io: Annotated[
         float, Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Common-owner IO threshold c (0..1).")

@@ -196,3 +196,16 @@ def test_deep_nesting_is_a_located_error(tmp_path: Path, depth: int) -> None:
     findings, seconds, _ = _rejected("bods", path)
     assert [(f.code, f.line, f.column) for f in findings] == [("malformed_json", 1, "501")]
     assert seconds < 10
+
+
+def test_control_characters_are_removed_from_names_with_a_warning(tmp_path: Path) -> None:
+    folder = tmp_path / "reg"
+    folder.mkdir()
+    (folder / "entities.csv").write_text(
+        "id,name,kind\na,\"Acme\x1b]0;pwned\x07 Ltd\u202e\",company\nb,Beta,person\n", encoding="utf-8")
+    (folder / "ownership.csv").write_text("owner_id,owned_id,share\nb,a,60%\n", encoding="utf-8")
+    data = parse("registry-csv", folder)
+    assert {e.id: e.name for e in data.entities}["a"] == "Acme]0;pwned Ltd"
+    warnings = [f for f in data.findings if f.code == "control_characters_removed"]
+    assert [(w.severity, w.file) for w in warnings] == [("warning", "reg")]
+    assert "Acme]0;pwned Ltd" in warnings[0].message
