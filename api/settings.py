@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
@@ -33,7 +34,8 @@ class ApiSettings(BaseSettings):
     read_timeout_seconds: float = Field(default=4.0, gt=0)
     # Heavy routes (subgraph reads and computations) running at once; more wait up to heavy_wait_seconds
     # (at most heavy_max_waiting of them), then get 503 with Retry-After. /healthz and light routes never wait.
-    heavy_concurrency: int = Field(default=8, ge=1)
+    # Default: one per CPU (they compute in Python: more threads than cores only queue on the interpreter lock).
+    heavy_concurrency: int = Field(default_factory=lambda: max(2, os.cpu_count() or 2), ge=1)
     heavy_max_waiting: int = Field(default=128, ge=0)
     heavy_wait_seconds: float = Field(default=3.0, ge=0)
     # What a 503 tells clients to wait before retrying (seconds).

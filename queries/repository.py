@@ -532,9 +532,10 @@ class Repository:
 
     @translate_errors
     def founded_between(self, founded_from: date, founded_to: date, *, limit: int = 10_000_000) -> list[str]:
-        """The ids of the entities founded in the window (inclusive), the first ``limit`` by id."""
+        """The ids of the entities founded in the window (inclusive), sorted; at most ``limit`` of them
+        (which ones, when the window holds more, is not defined: callers refuse such a window)."""
         rows = self._read("read_entities_founded", founded_from=founded_from, founded_to=founded_to, limit=limit)
-        return [r["id"] for r in rows]
+        return sorted(r["id"] for r in rows)
 
     @translate_errors
     def around(self, ids: Iterable[str], *, max_edges: int = MAX_CLOSURE) -> Dataset:
