@@ -16,7 +16,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ownergraph.api.deps import apply_schema_once
+from ownergraph.api.docs import docs_router
 from ownergraph.api.errors import CatchAllMiddleware, install_error_handlers
+from ownergraph.api.limits import install_limits
 from ownergraph.api.routers import (
     batch,
     changes,
@@ -31,6 +33,7 @@ from ownergraph.api.routers import (
     resolution,
     screening,
 )
+from ownergraph.api.security import SecurityMiddleware
 from ownergraph.api.settings import ApiSettings
 from ownergraph.graph.errors import DatabaseUnavailable, LoadInProgress
 from ownergraph.load_lock import load_lock
@@ -51,6 +54,13 @@ Every answer is the view at a date (`as_of`, ISO date, default today). Long
 lists are paginated: pass `limit` and the `next_cursor` of the previous page
 as `cursor`. Errors are `{"detail": ..., "code": ...}`; 503 carries a
 `Retry-After` header. Write routes need `Authorization: Bearer <token>`.
+
+Every request is bounded: pages of at most 1,000 items (search reaches the
+best 1,000 matches), at most 100 ids per request, a founding window of at
+most 2,000 entities for `/clusters`, depth 10 for the graph views, JSON
+bodies of 1 MiB and uploads of 100 MiB (413 beyond). A read that needs more
+time or memory than a request may use answers 503 `too_expensive`; when the
+heavy routes are all busy they answer 503 `busy`; both with `Retry-After`.
 """
 
 # Shown on every route in /docs: the error shapes any request may meet.
@@ -100,10 +110,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         responses=COMMON_RESPONSES,
+        docs_url=None,  # served from installed assets by docs_router, never a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
+    install_limits(app, settings)  # body limits (413 while reading), the heavy-request pool (503 when full)
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts)  # outermost: every answer
+    app.include_router(docs_router(app))
     for module in (health, entities, control, batch, screening, graph, exports, loads, changes, guide, resolution):
         app.include_router(module.router)
     app.include_router(explorer.router)

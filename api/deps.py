@@ -38,7 +38,8 @@ async def get_settings(request: Request) -> ApiSettings:
 
 async def get_repository(request: Request) -> Repository:
     # A Repository is a thin view over the shared driver: cheap per request, no state to go stale.
-    return Repository(request.app.state.driver, request.app.state.settings.neo4j.database)
+    settings: ApiSettings = request.app.state.settings
+    return Repository(request.app.state.driver, settings.neo4j.database, read_timeout=settings.read_timeout_seconds)
 
 
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]

@@ -23,6 +23,7 @@ from ownergraph.graph.errors import (
     EntityNotFound,
     InvalidParameter,
     LoadInProgress,
+    QueryTooExpensive,
     WatchlistNotFound,
 )
 from ownergraph.loaders.errors import LoadRejected
@@ -89,6 +90,16 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
             headers={"Retry-After": str(retry_after_seconds)},
         )
 
+    async def too_expensive(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("read stopped by a limit: %s", exc)
+        return _json(
+            503,
+            "The question needs more time or memory than a request may use; narrow it (a shorter window, "
+            "fewer ids, a smaller depth) or retry later.",
+            "too_expensive",
+            headers={"Retry-After": str(retry_after_seconds)},
+        )
+
     async def watchlist_not_found(_: Request, exc: Exception) -> JSONResponse:
         return _json(404, str(exc), "watchlist_not_found")
 
@@ -124,6 +135,7 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
     app.add_exception_handler(WatchlistNotFound, watchlist_not_found)
     app.add_exception_handler(InvalidParameter, invalid_parameter)
     app.add_exception_handler(DatabaseUnavailable, database_unavailable)
+    app.add_exception_handler(QueryTooExpensive, too_expensive)
     app.add_exception_handler(LoadRejected, load_rejected)
     app.add_exception_handler(LoadInProgress, load_in_progress)
     app.add_exception_handler(ApiError, api_error)

@@ -117,10 +117,9 @@ def clusters(
                 basis[u].add("ultimate_controller")
                 groups[u] = g
     for m in window:
-        col = io.columns[m]
-        for i in col.nonzero()[0]:
+        for i, value in io.columns[m].items():
             o = io.ids[i]
-            if o != m and col[i] >= min_io - EPS:
+            if o != m and value >= min_io - EPS:
                 by_owner[o].add(m)
                 basis[o].add("common_owner")
     candidates = {o: frozenset(ms) for o, ms in by_owner.items() if len(ms) >= 2}

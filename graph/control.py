@@ -171,7 +171,7 @@ def _answer(run: _Run, view: View, target_id: str, params: ControlParams) -> Con
     col = io.columns.get(target_id)
     holders: list[Holder] = []
     if col is not None:
-        ranked = sorted(((float(col[i]), io.ids[i]) for i in col.nonzero()[0] if io.ids[i] != target_id),
+        ranked = sorted(((value, io.ids[i]) for i, value in col.items() if io.ids[i] != target_id),
                         key=lambda p: (-round(p[0], 12), p[1]))  # round-off must not reorder ties
         holders = [Holder(h, view.name(h), view.kind(h), v) for v, h in ranked[:LARGEST_HOLDERS]]
     return ControlAnswer(

@@ -33,3 +33,7 @@ class WatchlistNotFound(OwnergraphError):
     def __init__(self, name: str) -> None:
         super().__init__(f"no watchlist named {name!r}")
         self.name = name
+
+
+class QueryTooExpensive(OwnergraphError):
+    """A read ran past its time limit or the database's memory limit; a narrower question may answer."""

@@ -27,19 +27,24 @@ MAX_PATHS_PER_OWNER = 20
 PATH_BUDGET = 20_000  # partial paths examined per query, whatever the graph's shape
 _NOISE = 1e-12  # LU round-off below this is zero, not a stake
 _DENSE = 200  # up to this many entities a dense solve is faster
+_SOLVE_CELLS = 4_000_000  # entities x targets solved at once (32 MB of right-hand sides)
 
 
 @dataclass(slots=True)
 class IOResult:
-    """IO of every entity of the view into each target: ``columns[t][index[x]] = IO(x, t)``."""
+    """IO of the entities of the view into each target, sparse: ``columns[t] = {index[x]: IO(x, t)}``.
+
+    Only the non-zero entries are kept: the result of many targets over a large view stays
+    proportional to the stakes that exist, never entities x targets.
+    """
 
     ids: list[str]
     index: dict[str, int]
-    columns: dict[str, np.ndarray]
+    columns: dict[str, dict[int, float]]
     flags: list[QualityFlag]
 
     def of(self, owner_id: str, target_id: str) -> float:
-        return float(self.columns[target_id][self.index[owner_id]])
+        return self.columns[target_id].get(self.index[owner_id], 0.0)
 
 
 def equity_bounds(view: View) -> dict[tuple[str, str], tuple[float, float]]:
@@ -95,19 +100,27 @@ def integrated_ownership(view: View, targets: Sequence[str], *, upper: bool = Fa
     if 0 < n <= _DENSE and targets:
         dense = _dense_solve(n, rows, cols, vals, [index[t] for t in targets])
         if dense is not None:
-            return IOResult(ids, index, dict(zip(targets, dense.T, strict=True)), flags)
+            return IOResult(ids, index, {t: _sparse(dense[:, k]) for k, t in enumerate(targets)}, flags)
     a = csc_matrix((vals, (rows, cols)), shape=(n, n))
     a, singular = _drop_self_owned_sets(a, ids)
     flags.extend(singular)
-    columns: dict[str, np.ndarray] = {}
+    columns: dict[str, dict[int, float]] = {}
     if n and targets:
-        rhs = a[:, [index[t] for t in targets]].toarray()
         lu = splu((identity(n, format="csc") - a).tocsc())
-        x = lu.solve(rhs)
-        x[np.abs(x) < _NOISE] = 0.0
-        for k, t in enumerate(targets):
-            columns[t] = x[:, k]
+        # Targets in chunks: the right-hand sides and solutions of one chunk are n x chunk, bounded in memory.
+        chunk = max(1, min(len(targets), _SOLVE_CELLS // n))
+        for start in range(0, len(targets), chunk):
+            part = targets[start:start + chunk]
+            x = lu.solve(a[:, [index[t] for t in part]].toarray())
+            for k, t in enumerate(part):
+                columns[t] = _sparse(x[:, k])
     return IOResult(ids, index, columns, flags)
+
+
+def _sparse(column: np.ndarray) -> dict[int, float]:
+    """The entries of one solved column above the round-off."""
+    nz = np.flatnonzero(np.abs(column) >= _NOISE)
+    return dict(zip(nz.tolist(), column[nz].tolist(), strict=True))
 
 
 def _dense_solve(n: int, rows: list[int], cols: list[int], vals: list[float],

@@ -98,22 +98,30 @@ _BASIS_TEXT = {
 }
 
 
-def render_html(
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page and its Content-Security-Policy (also in the page's meta tag; a server sends it as a header too)."""
+
+    html: str
+    csp: str
+
+
+def render_page(
     view: GraphView,
     *,
     title: str,
     controller_ids: Set[str] = frozenset(),
     chain_edges: Set[tuple[str, str]] = frozenset(),
-) -> str:
-    """The self-contained HTML page of ``view``.
+) -> RenderedPage:
+    """The self-contained HTML page of ``view``, with its policy.
 
     ``controller_ids`` and ``chain_edges`` (``(source, target)`` pairs) add to
     the marks already in the view (see `graph.neighbourhood.mark_control`).
 
     >>> from ownergraph.graph.neighbourhood import GraphView, ViewNode
     >>> v = GraphView("A", "2024-01-01", "up", 1, (ViewNode("A", "Alpha", "company", 0),), (), False)
-    >>> page = render_html(v, title="Alpha")
-    >>> "<title>Alpha</title>" in page and "https://" not in page.split("<script")[0]
+    >>> page = render_page(v, title="Alpha")
+    >>> "<title>Alpha</title>" in page.html and page.csp.startswith("default-src 'none'")
     True
     """
     view = _with_marks(view, controller_ids, chain_edges)
@@ -121,14 +129,34 @@ def render_html(
     physics = len(view.nodes) <= PHYSICS_NODE_LIMIT
     script = _init_script(net.nodes, net.edges, _options(physics))
     scripts = [_vis_js(), script]
-    return _template().render(  # autoescaped: title and legend text are data
+    csp = _csp(scripts)
+    html = _template().render(  # autoescaped: title and legend text are data
         title=title,
         subtitle=_subtitle(view),
         legend=_legend(view),
         vis_css=Markup(_vis_css()),
         scripts=[Markup(s) for s in scripts],
-        csp=_csp(scripts),
+        csp=csp,
     )
+    return RenderedPage(html, csp)
+
+
+def render_html(
+    view: GraphView,
+    *,
+    title: str,
+    controller_ids: Set[str] = frozenset(),
+    chain_edges: Set[tuple[str, str]] = frozenset(),
+) -> str:
+    """The self-contained HTML page of ``view`` (see `render_page`).
+
+    >>> from ownergraph.graph.neighbourhood import GraphView, ViewNode
+    >>> v = GraphView("A", "2024-01-01", "up", 1, (ViewNode("A", "Alpha", "company", 0),), (), False)
+    >>> page = render_html(v, title="Alpha")
+    >>> "<title>Alpha</title>" in page and "https://" not in page.split("<script")[0]
+    True
+    """
+    return render_page(view, title=title, controller_ids=controller_ids, chain_edges=chain_edges).html
 
 
 def render_view_file(

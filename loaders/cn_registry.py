@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ownergraph.graph.model import Control, Dataset, Entity, Share, Stake
 from ownergraph.loaders.csvtext import CHINESE_TEXT, Sink, open_csv
+from ownergraph.loaders.inflate import max_inflated_bytes
 from ownergraph.loaders.normalise import (
     clean_name,
     normalise_uscc,
@@ -247,23 +248,78 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+# An export of a registry has a few dozen columns and at most Excel's 1,048,576 rows; a sheet beyond is refused.
+MAX_XLSX_ROWS = 1_048_576
+MAX_XLSX_COLUMNS = 256
+
+
+def _xlsx_inflated_size(path: Path, file: str, sink: Sink) -> bool:
+    """Refuse a workbook whose parts inflate beyond the cap (an XLSX is a zip; its sheet XML compresses ~100:1)."""
+    import zipfile
+
+    cap = max_inflated_bytes()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(m.file_size for m in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        sink.error("bad_xlsx", f"expected an .xlsx workbook (a zip archive): {exc}", file, None)
+        return False
+    if total > cap:
+        sink.error("too_large", f"expected a workbook that inflates to at most {cap} bytes, got {total}", file, None)
+        return False
+    return True
+
+
+def _sheet_rows(ws: object, file: str, sink: Sink) -> list[tuple[int, list[str]]] | None:
+    """The rows of a read-only worksheet, trailing empty cells dropped, within the row and column caps.
+
+    The sheet's declared dimension is ignored (reset): a 2 KB file may declare ``A1:XFD1048576``, which
+    openpyxl would otherwise pad every row to. Rows the file skips come back empty and are counted.
+    """
+    from openpyxl.utils import get_column_letter
+
+    ws.reset_dimensions()  # type: ignore[attr-defined]
+    out: list[tuple[int, list[str]]] = []
+    for n, values in enumerate(ws.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+        if not values:  # a row the file skips or leaves empty: nothing to keep
+            if n > MAX_XLSX_ROWS:
+                sink.error("too_many_rows", f"expected at most {MAX_XLSX_ROWS} rows in the sheet", file, n)
+                return None
+            continue
+        if n > MAX_XLSX_ROWS:
+            sink.error("too_many_rows", f"expected at most {MAX_XLSX_ROWS} rows in the sheet", file, n)
+            return None
+        last = len(values)
+        while last and values[last - 1] in (None, ""):
+            last -= 1
+        if last > MAX_XLSX_COLUMNS:
+            sink.error("too_many_columns", f"expected at most {MAX_XLSX_COLUMNS} columns, got a value in column {last}",
+                       file, n, get_column_letter(last))
+            return None
+        out.append((n, [_cell_text(v) for v in values[:last]]))
+    return out
+
+
 def _read_xlsx(path: Path, sink: Sink) -> _Sheet | None:
     import openpyxl  # imported here so CSV loads skip it
 
     file = str(path)
+    if not _xlsx_inflated_size(path, file, sink):
+        return None
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl/zipfile raise many types on a bad file
         sink.error("bad_xlsx", f"expected an .xlsx workbook ({type(exc).__name__}: {exc})", file, None)
         return None
     try:
-        ws = wb.worksheets[0]
-        raw = [(n, [_cell_text(v) for v in values]) for n, values in enumerate(ws.iter_rows(values_only=True), start=1)]
+        raw = _sheet_rows(wb.worksheets[0], file, sink)
     except Exception as exc:  # a damaged sheet fails deep inside openpyxl
         sink.error("bad_xlsx", f"expected a readable first worksheet ({exc})", file, None)
         return None
     finally:
         wb.close()
+    if raw is None:
+        return None
     raw = [(n, cells) for n, cells in raw if any(cells)]
     if not raw:
         return _Sheet(file, [], [])

@@ -32,10 +32,8 @@ Mapping (``docs/formats.md``, GLEIF):
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -44,6 +42,7 @@ from typing import IO
 
 from ownergraph.graph.model import Control, Dataset, Entity, Finding, Link, ReportedRelation
 from ownergraph.loaders.bods import parse_date_prefix
+from ownergraph.loaders.inflate import CORRUPT_ARCHIVE_ERRORS, GZIP_MAGIC, InflateLimit, gunzip, read_member
 from ownergraph.loaders.normalise import clean_name, validate_lei
 
 __all__ = ["parse_gleif"]
@@ -108,10 +107,10 @@ def _open_text(path: Path) -> IO[bytes]:
     raw = path.read_bytes()
     if raw.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            names = [n for n in zf.namelist() if not n.endswith("/")]
-            raw = zf.read(names[0]) if names else b""
-    elif raw.startswith(b"\x1f\x8b"):
-        raw = gzip.decompress(raw)
+            members = [m for m in zf.infolist() if not m.is_dir()]
+            raw = read_member(zf, members[0]) if members else b""
+    elif raw.startswith(GZIP_MAGIC):
+        raw = gunzip(raw)
     return io.BytesIO(raw)
 
 
@@ -119,7 +118,10 @@ def _read_sheet(path: Path, out: _Findings) -> _Sheet | None:
     file = str(path)
     try:
         stream = _open_text(path)
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, IndexError) as exc:
+    except InflateLimit as exc:
+        out.error("too_large", f"expected a file that inflates to a bounded size: {exc}", file)
+        return None
+    except CORRUPT_ARCHIVE_ERRORS as exc:
         out.error("unreadable_file", f"expected a readable CSV, plain or compressed: {exc}", file)
         return None
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")

@@ -7,8 +7,8 @@ located findings, never exceptions.
 
 from __future__ import annotations
 
-import gzip
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ownergraph.graph.model import Dataset, Finding
+from ownergraph.loaders.inflate import InflateLimit, gunzip
 from ownergraph.loaders.validate import RowLines
 
 __all__ = ["JsonRecord", "Reporter", "located", "read_json_records"]
@@ -73,7 +74,10 @@ def _read_text(path: Path, report: Reporter) -> str | None:
         return None
     if raw.startswith(_GZIP_MAGIC):
         try:
-            raw = gzip.decompress(raw)
+            raw = gunzip(raw)
+        except InflateLimit as exc:
+            report.error("too_large", f"expected a file that inflates to a bounded size: {exc}")
+            return None
         except (OSError, EOFError, zlib.error) as exc:
             report.error("bad_gzip", f"expected a complete gzip file: {exc}")
             return None
@@ -91,6 +95,78 @@ def _read_text(path: Path, report: Reporter) -> str | None:
             )
         )
         return None
+
+
+# Python refuses to turn more digits than this into an int (sys.get_int_max_str_digits): a located fault here.
+_MAX_DIGITS = 4300
+_LONG_NUMBER = re.compile(r"-?\d{" + str(_MAX_DIGITS + 1) + ",}")
+# Where a too-deep document is located: the first bracket past this depth (the parser's own limit is near 1,000).
+MAX_DEPTH = 500
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of ``offset`` in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _too_deep_at(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The offset where arrays and objects nest deeper than ``limit`` (outside strings), if they do.
+
+    >>> _too_deep_at('[[["]]]]]]"]]]', limit=3), _too_deep_at("[" * 5, limit=3)
+    (None, 3)
+    """
+    depth = 0
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return i
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
+def _loads(text: str, report: Reporter, line: int | None = None) -> tuple[bool, Any]:
+    """Parse one JSON text; faults (syntax, numbers too long, nesting too deep) become located findings.
+
+    ``(False, None)`` after a fault. Syntax errors are raised (the caller may try JSON Lines next).
+    """
+    try:
+        return True, json.loads(text)
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise
+        long = _LONG_NUMBER.search(text)
+        if long is None:  # another limit of the parser: still a located fault, never an exception
+            report.error("malformed_json", f"expected valid JSON: {exc}")
+            return False, None
+        at_line, column = _position(text, long.start())
+        report.findings.append(Finding(
+            "error", "number_too_long", f"expected a number of at most {_MAX_DIGITS} digits",
+            report.file, line or at_line, str(column),
+        ))
+        return False, None
+    except RecursionError:
+        # Located only now: scanning every file for its depth would slow every load down.
+        deep = _too_deep_at(text)
+        where: tuple[int | None, str | None] = (line, None)
+        if deep is not None:
+            at_line, column = _position(text, deep)
+            where = (line or at_line, str(column))
+        message = f"expected JSON nested at most {MAX_DEPTH} levels deep"
+        report.findings.append(Finding("error", "malformed_json", message, report.file, *where))
+        return False, None
 
 
 def _decode_error(report: Reporter, exc: json.JSONDecodeError, line: int | None = None) -> None:
@@ -122,14 +198,13 @@ def read_json_records(path: Path, report: Reporter) -> list[JsonRecord]:
         report.error("empty_file", "expected JSON statements, the file is empty")
         return []
     try:
-        whole = json.loads(text)
+        ok, whole = _loads(text, report)
     except json.JSONDecodeError as exc:
         if stripped.startswith("{"):
             return _read_json_lines(text, report)
         _decode_error(report, exc)
         return []
-    except RecursionError:
-        report.error("malformed_json", "expected JSON nested less deeply than the parser allows")
+    if not ok:
         return []
     if isinstance(whole, list):
         return [JsonRecord(v, f"/{i}", None) for i, v in enumerate(whole)]
@@ -145,12 +220,12 @@ def _read_json_lines(text: str, report: Reporter) -> list[JsonRecord]:
         if not line.strip():
             continue
         try:
-            out.append(JsonRecord(json.loads(line), "", lineno))
+            ok, value = _loads(line, report, lineno)
         except json.JSONDecodeError as exc:
             _decode_error(report, exc, lineno)
-        except RecursionError:
-            rec = JsonRecord(None, "", lineno)
-            report.error("malformed_json", "expected JSON nested less deeply", rec)
+            continue
+        if ok:
+            out.append(JsonRecord(value, "", lineno))
     return out
 
 

@@ -14,9 +14,12 @@ True
 
 from __future__ import annotations
 
+import contextvars
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -26,6 +29,7 @@ __all__ = [
     "USCC_CHARSET",
     "clean_name",
     "normalise_uscc",
+    "noting_control_characters",
     "parse_cn_amount",
     "parse_cn_amount_with_currency",
     "parse_cn_date",
@@ -349,16 +353,42 @@ def validate_lei(code: str) -> str | None:
 # --- names ------------------------------------------------------------------------
 
 
+# Control characters (C0, DEL, C1) and the bidirectional overrides: in a terminal they recolour, move the
+# cursor or retitle the window; in a page they reorder what is shown. Whitespace among them is collapsed.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_removed: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("ownergraph_names_cleaned", default=None)
+
+
+@contextmanager
+def noting_control_characters() -> Iterator[list[str]]:
+    """Collect, while the block runs, every name ``clean_name`` had to remove control characters from."""
+    names: list[str] = []
+    token = _removed.set(names)
+    try:
+        yield names
+    finally:
+        _removed.reset(token)
+
+
 def clean_name(text: str) -> str:
-    """Trim and collapse whitespace, full-width (U+3000) and no-break spaces included.
+    """Trim and collapse whitespace, full-width (U+3000) and no-break spaces included; drop control characters.
 
     Full-width brackets are kept: "（有限合伙）" is how the registry spells the name.
 
     >>> clean_name("  北京\u3000字节跳动  科技有限公司 ")
     '北京 字节跳动 科技有限公司'
+    >>> clean_name("Acme\x1b]0;pwned\x07 Ltd\u202e")
+    'Acme]0;pwned Ltd'
     """
     # str.split() with no argument already treats U+3000 and U+00A0 as whitespace;
     # zero-width spaces are not whitespace to Python, so drop them first.
     if "\u200b" in text or "\ufeff" in text:
         text = text.replace("\u200b", "").replace("\ufeff", "")
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+        cleaned = " ".join(text.split())
+        noted = _removed.get()
+        if noted is not None:
+            noted.append(cleaned)
+        return cleaned
     return " ".join(text.split())

@@ -154,11 +154,28 @@ def _config(instance: Instance) -> str:
             "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
             "client.allow_telemetry=false",  # the Browser then sends no product analytics
             "dbms.security.auth_enabled=true",
-            # loads are single large transactions (atomic per load)
-            "db.memory.transaction.total.max=0",
+            # The memory guard: all transactions together stay below this share of the heap, so one runaway
+            # read fails alone instead of taking the server down. Loads are single large transactions
+            # (atomic per load): the share leaves them most of the heap.
+            f"db.memory.transaction.total.max={transaction_memory(instance.heap)}",
             "",
         ]
     )
+
+
+TRANSACTION_SHARE = 0.8  # of the heap, for all transactions together (Neo4j's own default is 0.7)
+
+
+def transaction_memory(heap: str) -> str:
+    """The memory guard's limit for a heap size given as Neo4j writes it (``2g``, ``512m``).
+
+    >>> transaction_memory("2g"), transaction_memory("512m")
+    ('1638m', '409m')
+    """
+    units = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
+    size = heap.strip().lower()
+    megabytes = float(size[:-1]) * units[size[-1]] if size[-1:] in units else float(size) / 1024 / 1024
+    return f"{max(64, int(megabytes * TRANSACTION_SHARE))}m"
 
 
 def _java_env(instance: Instance) -> dict[str, str]:
@@ -184,26 +201,45 @@ def new_password(length: int = 24) -> str:
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new file readable by its owner only from the moment it exists (no chmod after)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)  # an older file of that name keeps its mode through O_TRUNC
+        out.write(text)
+
+
 def prepare(instance: Instance) -> None:
-    """Write the configuration and, on first use, a random initial password."""
+    """Write the configuration and, on first use, a random initial password.
+
+    The password never appears on a command line (``ps`` shows those to every user): the admin tool
+    reads it from an argument file (``@file``), private like every file written here.
+    """
     root = instance.root
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
     for sub in ("conf", "data", "logs", "run", "import"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
-    (root / "conf" / "neo4j.conf").write_text(_config(instance), encoding="utf-8")
+        (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_private(root / "conf" / "neo4j.conf", _config(instance))
     if instance.password_file.exists():
         return
     password = new_password()
-    done = subprocess.run(
-        ["java", "-cp", _classpath(), ADMIN_TOOL, "dbms", "set-initial-password", password],
-        env=_java_env(instance),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise LocalServerError(f"could not set the initial password: {done.stderr[-2000:]}")
-    instance.password_file.write_text(password + "\n", encoding="utf-8")
-    instance.password_file.chmod(0o600)
+    # Written next to the password file, renamed onto it once the tool has taken it: a failed run
+    # leaves no password file behind, so the next start sets one again.
+    pending = instance.password_file.with_name("password.pending")
+    write_private(pending, password + "\n")
+    try:
+        done = subprocess.run(
+            ["java", "-cp", _classpath(), ADMIN_TOOL, "dbms", "set-initial-password", f"@{pending}"],
+            env=_java_env(instance),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise LocalServerError(f"could not set the initial password: {done.stderr[-2000:]}")
+        pending.rename(instance.password_file)
+    finally:
+        pending.unlink(missing_ok=True)
 
 
 def running_pid(instance: Instance) -> int | None:
@@ -222,10 +258,17 @@ def running_pid(instance: Instance) -> int | None:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return pid
-    # Empty while the launcher execs; otherwise a pid recycled by another program.
-    if cmdline and ENTRY_POINT.encode() not in cmdline:
+    # Empty while the launcher execs; otherwise it must be this instance's server: a stale pid file
+    # may name a pid since recycled by another program, or by the server of another instance.
+    if cmdline and not _serves(cmdline, instance):
         return None
     return pid
+
+
+def _serves(cmdline: bytes, instance: Instance) -> bool:
+    """The command line (NUL-separated) is a Neo4j server whose home folder is this instance's."""
+    args = cmdline.split(b"\0")
+    return ENTRY_POINT.encode() in args and f"--home-dir={instance.root}".encode() in args
 
 
 def _is_zombie(pid: int) -> bool:
@@ -283,7 +326,7 @@ def start(instance: Instance = MAIN, timeout: float = 120.0) -> bool:
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # survives the command that started it
         )
-        instance.pid_file.write_text(str(proc.pid))
+        write_private(instance.pid_file, str(proc.pid))
     _wait_for_bolt(instance, timeout, proc)
     return True
 
@@ -319,10 +362,20 @@ def stop(instance: Instance = MAIN, timeout: float = 60.0) -> bool:
         time.sleep(0.2)
     if running_pid(instance) is not None:
         os.kill(pid, signal.SIGKILL)
-        while running_pid(instance) is not None:
-            time.sleep(0.1)
+        _wait_gone(instance, KILL_WAIT)
     instance.pid_file.unlink(missing_ok=True)
     return True
+
+
+KILL_WAIT = 30.0  # seconds for the kernel to end a SIGKILLed process (longer: it is stuck in the kernel)
+
+
+def _wait_gone(instance: Instance, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while running_pid(instance) is not None:
+        if time.monotonic() > deadline:
+            raise LocalServerError(f"the server of {instance.root} did not end within {timeout:.0f} s of SIGKILL")
+        time.sleep(0.05)
 
 
 def store_path(instance: Instance, database: str = "neo4j") -> Path:
@@ -344,6 +397,5 @@ def kill(instance: Instance) -> None:
     pid = running_pid(instance)
     if pid is not None:
         os.kill(pid, signal.SIGKILL)
-        while running_pid(instance) is not None:
-            time.sleep(0.05)
+        _wait_gone(instance, KILL_WAIT)
     instance.pid_file.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from ownergraph.cli_feed import control_app, feed_commands, watch_app
 from ownergraph.cli_questions import as_of_day, open_repository, questions
@@ -52,7 +53,7 @@ def neo4j_start(test: Annotated[bool, typer.Option(help="the test server instead
             err.print("Installing Neo4j Community from Maven Central (once)...")
         started = local_server.start(instance)
     except local_server.LocalServerError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(Text("error:", style="red"), plain(exc))
         raise typer.Exit(1) from exc
     out.print(("Started" if started else "Already running") + f" Neo4j {local_server.NEO4J_VERSION}")
     _print_urls(instance)
@@ -134,7 +135,7 @@ def load_command(
     from ownergraph.pipeline import FORMATS, ON_FAULT, load
 
     if fmt not in FORMATS:
-        err.print(f"[red]error:[/red] unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        err.print(Text("error:", style="red"), plain(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"))
         raise typer.Exit(2)
     if on_fault not in ON_FAULT:
         err.print(f"[red]error:[/red] --on-fault takes {' or '.join(ON_FAULT)}, got {on_fault!r}", markup=False)
@@ -179,7 +180,7 @@ def load_command(
         err.print("error:", plain(exc), markup=False)
         raise typer.Exit(5) from exc
     except DatabaseUnavailable as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(Text("error:", style="red"), plain(exc))
         raise typer.Exit(3) from exc
     finally:
         repo.driver.close()
@@ -191,9 +192,9 @@ def _report_rejection(report: Path | None, rejected: LoadRejected) -> NoReturn:
     errors = [f for f in rejected.findings if f.severity == "error"]
     err.print(f"[red]rejected:[/red] {len(errors)} fault(s); nothing was written.")
     for finding in errors[:20]:
-        err.print(f"  {finding}", markup=False, highlight=False)
+        err.print(Text.assemble("  ", plain(finding)), highlight=False)
     if len(errors) > 20:
-        err.print(f"  ... and {len(errors) - 20} more" + (f" (all in {report})" if report else ""))
+        err.print(plain(f"  ... and {len(errors) - 20} more" + (f" (all in {report})" if report else "")))
     raise typer.Exit(1) from rejected
 
 
@@ -213,7 +214,7 @@ def _report_loaded(report: Path | None, path: Path, fmt: str, result: Any) -> No
     if done is not None:
         out.print(f"Control {done.mode}: {done.recomputed:,} entities recomputed, {done.changes:,} changed")
     for finding in result.warnings[:20]:
-        err.print(f"  {finding}", markup=False, highlight=False)
+        err.print(Text.assemble("  ", plain(finding)), highlight=False)
 
 
 def _bulk_load(fmt: str, path: Path, *, report: Path | None, materialise: bool, options: dict[str, Any]) -> None:
@@ -229,7 +230,7 @@ def _bulk_load(fmt: str, path: Path, *, report: Path | None, materialise: bool, 
     except LoadRejected as rejected:
         _report_rejection(report, rejected)
     except (BulkImportError, local_server.LocalServerError) as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=False, highlight=False)
+        err.print(Text("error:", style="red"), plain(exc), highlight=False)
         raise typer.Exit(1) from exc
     _report_loaded(report, path, fmt, result)
 
@@ -239,7 +240,7 @@ def _parse_mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         theirs, sep, ours = pair.partition("=")
         if not sep or not theirs.strip() or not ours.strip():
-            err.print(f"[red]error:[/red] --map takes 'Their header=canonical header', got {pair!r}")
+            err.print(Text("error:", style="red"), plain(f"--map takes 'Their header=canonical header', got {pair!r}"))
             raise typer.Exit(2)
         mapping[theirs.strip()] = ours.strip()
     return mapping
@@ -266,12 +267,12 @@ def view_command(
     try:
         html = OwnershipService(repo).graph_html(entity_id, as_of=as_of_day(as_of), depth=depth, direction=direction)
     except EntityNotFound as exc:
-        err.print(f"[red]not found:[/red] {exc}")
+        err.print(Text("not found:", style="red"), plain(exc))
         raise typer.Exit(4) from exc
     finally:
         repo.driver.close()
     output.write_text(html, encoding="utf-8")
-    out.print(f"Wrote {output}")
+    out.print(plain(f"Wrote {output}"))
 
 
 @app.command("export")
@@ -345,7 +346,7 @@ def demo_command(
         out.print(f"Loaded the demo: {result.counts}")
     except LoadRejected as rejected:
         for finding in rejected.findings[:20]:
-            err.print(f"  {finding}", markup=False, highlight=False)
+            err.print(Text.assemble("  ", plain(finding)), highlight=False)
         raise typer.Exit(1) from rejected
     finally:
         repo.driver.close()

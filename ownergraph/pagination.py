@@ -26,8 +26,9 @@ def encode_cursor(offset: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
-    """The offset in ``cursor``; ``InvalidCursor`` for anything this API did not hand out."""
-    return _decode(cursor, _PREFIX, 12)
+    """The offset in ``cursor`` (below ten million: no page lies further); ``InvalidCursor`` for anything this
+    API did not hand out."""
+    return _decode(cursor, _PREFIX, 7)
 
 
 def encode_after(seq: int) -> str:

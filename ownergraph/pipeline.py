@@ -10,7 +10,7 @@ writes, then recomputes only what it changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +22,7 @@ from ownergraph.graph.params import DEFAULT_RULESET
 from ownergraph.graph.resolution import Blocked
 from ownergraph.load_lock import load_lock
 from ownergraph.loaders.errors import LoadRejected
+from ownergraph.loaders.normalise import noting_control_characters
 from ownergraph.loaders.repeats import number_repeated_stakes
 from ownergraph.loaders.skip import Skipped, skip_faulty_records
 from ownergraph.localneo4j.server import Instance
@@ -73,7 +74,14 @@ def parse(
         raise LoadRejected([Finding("error", "not_found", "no such file or folder", file=str(path))])
     if on_fault not in ON_FAULT:
         raise ValueError(f"on_fault must be one of {', '.join(ON_FAULT)}, not {on_fault!r}")
-    data = _parser(fmt)(path, **options)
+    with noting_control_characters() as cleaned:
+        data = _parser(fmt)(path, **options)
+    data.findings.extend(
+        Finding("warning", "control_characters_removed",
+                f"removed control characters from the name {name!r} (they would act on terminals and pages)",
+                file=str(path))
+        for name in dict.fromkeys(cleaned)
+    )
     data.findings.extend(number_repeated_stakes(data, file=str(path)))
     if fmt not in VALIDATED_BY_PARSER:
         from ownergraph.loaders.validate import check_dataset
@@ -81,6 +89,7 @@ def parse(
         data.findings.extend(check_dataset(data, file=str(path)))
     if known_ids is not None:
         _accept_references_to_the_graph(data, known_ids)
+    data.findings[:] = [_named_in_source(f, path) for f in data.findings]
     if data.errors and on_fault == "skip":
         left_out = skip_faulty_records(data)
         if skipped is not None:
@@ -88,6 +97,30 @@ def parse(
     if data.errors:
         raise LoadRejected(data.findings)
     return data
+
+
+def source_file_name(file: str, source: Path) -> str:
+    """``file`` as the source names it: the file's own name, or its place inside a source folder.
+
+    Never the folder the source sits in on this machine (a server's temporary upload folder, a home).
+
+    >>> source_file_name("/tmp/upload-1/cases/ownership.csv", Path("/tmp/upload-1/cases"))
+    'ownership.csv'
+    >>> source_file_name("/tmp/upload-1/upload.json", Path("/tmp/upload-1/upload.json"))
+    'upload.json'
+    """
+    where = Path(file)
+    try:
+        inside = where.relative_to(source)
+    except ValueError:
+        return where.name or file
+    return inside.as_posix() if inside.parts else (source.name or file)
+
+
+def _named_in_source(finding: Finding, source: Path) -> Finding:
+    if finding.file is None:
+        return finding
+    return replace(finding, file=source_file_name(finding.file, source))
 
 
 def _accept_references_to_the_graph(data: Dataset, known_ids: Callable[[set[str]], set[str]]) -> None:
@@ -132,8 +165,11 @@ def default_source(fmt: str, path: Path) -> str:
 
 
 def load_record(fmt: str, path: Path, source: str | None = None) -> dict[str, str]:
-    """The ``Load`` provenance node (one per source): id, format and the path loaded last."""
-    return {"id": source or default_source(fmt, path), "format": fmt, "path": str(path.resolve())}
+    """The ``Load`` provenance node (one per source): id, format and the name of the file or folder loaded last.
+
+    The name only: where it sat on the loading machine (a temporary upload folder) is nobody's business.
+    """
+    return {"id": source or default_source(fmt, path), "format": fmt, "path": path.resolve().name}
 
 
 def load(
@@ -180,7 +216,7 @@ def load(
         else:
             repo.mark_control_stale(DEFAULT_RULESET)
     warnings = data.warnings + [_blocked_warning(b) for b in written.blocked]
-    return LoadResult(fmt, str(path), written.counts, warnings, source=record["id"], snapshot=snapshot,
+    return LoadResult(fmt, path.name, written.counts, warnings, source=record["id"], snapshot=snapshot,
                       materialised=done, skipped=skipped)
 
 
@@ -216,4 +252,4 @@ def bulk_load(
         control_as_of=date.today() if materialise else None,
         log=log,
     )
-    return LoadResult(fmt, str(path), counts, data.warnings, source=record["id"], skipped=skipped)
+    return LoadResult(fmt, path.name, counts, data.warnings, source=record["id"], skipped=skipped)

@@ -169,8 +169,11 @@ class EntityResponse(Model):
 
     entity: EntityOut
     as_of: date
-    owners: list[Neighbour] = Field(description="Direct owners whose stake is in force at as_of.")
-    holdings: list[Neighbour] = Field(description="Direct holdings in force at as_of.")
+    owners: list[Neighbour] = Field(description="Direct owners whose stake is in force at as_of (one page).")
+    holdings: list[Neighbour] = Field(description="Direct holdings in force at as_of (the same page).")
+    owners_total: int = Field(0, description="Direct owners in force at as_of, on every page together.")
+    holdings_total: int = Field(0, description="Direct holdings in force at as_of, on every page together.")
+    next_cursor: str | None = Field(None, description="The cursor of the next page of either list; null at the end.")
     records: list[SourceRecordOut] = Field(default=[], description="Each source's record of the entity "
                                            "(several when sources share a strong identifier).")
 

@@ -30,16 +30,21 @@ from ownergraph.graph.model import Dataset, Entity, Stake, valid_at
 from ownergraph.graph.neighbourhood import GraphView, mark_control, neighbourhood
 from ownergraph.graph.ownership import owners
 from ownergraph.graph.params import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO, ControlParams, check_fraction
-from ownergraph.graph.render import render_html
+from ownergraph.graph.render import RenderedPage, render_page
 from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
 from ownergraph.pipeline import OnFault, load
-from ownergraph.queries.repository import ControlledPage, Repository
+from ownergraph.queries.repository import SEARCH_WINDOW, ControlledPage, Repository
 from ownergraph.resolution import canonical_list, resolving, source_records_out
 from ownergraph.stored_answers import body_bytes, served_body
 
 T = TypeVar("T")
 EXPORT_FORMATS = ("bods", "graphml", "ftm")
+# A graph page reads at most this many times its node budget below the center and around it (the Cypher
+# stops there): enough for the page's levels, never a hub's every holding.
+VIEW_READ_FACTOR = 10
+# Clusters compare the entities founded in the window with one another: a window may hold this many.
+MAX_CLUSTER_CANDIDATES = 2000
 
 
 class OwnershipService:
@@ -57,23 +62,28 @@ class OwnershipService:
     # -- entities -------------------------------------------------------------
 
     def search(self, q: str, *, limit: int, offset: int = 0) -> schemas.SearchResponse:
+        if offset >= SEARCH_WINDOW:
+            raise InvalidParameter(f"search pages reach the best {SEARCH_WINDOW} matches only; refine the query")
+        end = min(offset + limit, SEARCH_WINDOW)
         # One more than asked for tells whether a next page exists without counting every match.
-        hits = self.repo.search(_lucene_safe(q), limit=offset + limit + 1)
-        page = hits[offset : offset + limit]
-        more = len(hits) > offset + limit
+        hits = self.repo.search(_lucene_safe(q), limit=end + 1)
+        page = hits[offset:end]
+        more = len(hits) > end and end < SEARCH_WINDOW
         results = [
             schemas.SearchResult.model_validate({**_entity_fields(e), "aliases": list(e.aliases), "score": s})
             for e, s in page
         ]
         return schemas.SearchResponse(
-            query=q, results=results, next_cursor=encode_cursor(offset + limit) if more else None
+            query=q, results=results, next_cursor=encode_cursor(end) if more else None
         )
 
     @resolving
-    def entity(self, entity_id: str, *, as_of: date) -> schemas.EntityResponse:
-        found = self.repo.entity_neighbours(entity_id)
+    def entity(self, entity_id: str, *, as_of: date, limit: int = 100, offset: int = 0) -> schemas.EntityResponse:
+        """The entity with one page of its direct owners and holdings (the same page of both lists)."""
+        found = self.repo.entity_neighbours(entity_id, as_of=as_of, limit=limit, offset=offset)
         if found is None:
             raise EntityNotFound(entity_id)
+        more = offset + limit < max(found["owners_total"], found["holdings_total"])
         return schemas.EntityResponse(
             entity=schemas.EntityOut.model_validate(
                 {**_entity_fields(found["entity"]), **_entity_details(found["entity"])}
@@ -82,6 +92,9 @@ class OwnershipService:
             owners=_neighbours(found["owners"], as_of),
             holdings=_neighbours(found["holdings"], as_of),
             records=source_records_out(self.repo.source_records(entity_id)),
+            owners_total=found["owners_total"],
+            holdings_total=found["holdings_total"],
+            next_cursor=encode_cursor(offset + limit) if more else None,
         )
 
     # -- control --------------------------------------------------------------
@@ -239,7 +252,12 @@ class OwnershipService:
     ) -> schemas.ClustersResponse:
         check_fraction("min_io", min_io)
         _check_window(founded_from, founded_to)
-        founded = self.repo.founded_between(founded_from, founded_to)
+        founded = self.repo.founded_between(founded_from, founded_to, limit=MAX_CLUSTER_CANDIDATES + 1)
+        if len(founded) > MAX_CLUSTER_CANDIDATES:
+            raise InvalidParameter(
+                f"more than {MAX_CLUSTER_CANDIDATES} entities were founded between {founded_from} and {founded_to}; "
+                "narrow the window"
+            )
         # One batched walk for every candidate: their closures overlap (that is what a cluster is).
         data = self.repo.upstream_of(founded) if founded else Dataset()
         answer = clusters(data, params, founded_from=founded_from, founded_to=founded_to, min_io=min_io)
@@ -275,9 +293,10 @@ class OwnershipService:
             upstream = self.repo.upstream(center_id)
             parts.append(upstream)
         if direction in ("down", "both"):
-            parts.append(self.repo.downstream(center_id))
+            # Breadth-first from the center: the nearest holdings first, read no further than the page can show.
+            parts.append(self.repo.downstream(center_id, max_nodes=VIEW_READ_FACTOR * self.node_budget))
         # The closures follow ownership and control only; links (supplier, ...) of the center come from around().
-        parts.append(self.repo.around([center_id]))
+        parts.append(self.repo.around([center_id], max_edges=VIEW_READ_FACTOR * self.node_budget))
         data = merge_datasets(parts)
         _require(data, [center_id])
         view = neighbourhood(
@@ -316,10 +335,14 @@ class OwnershipService:
 
     @resolving
     def graph_html(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> str:
+        return self.graph_page(center_id, as_of=as_of, depth=depth, direction=direction).html
+
+    def graph_page(self, center_id: str, *, as_of: date, depth: int = 6, direction: str = "up") -> RenderedPage:
+        """The graph page and its Content-Security-Policy (the API sends it as a header too)."""
         view = self.graph_view(center_id, as_of=as_of, depth=depth, direction=direction)
         center = next((n for n in view.nodes if n.id == center_id), None)
         title = f"Ownership of {center.name if center else center_id}"
-        return render_html(view, title=title)
+        return render_page(view, title=title)
 
     # -- writes ---------------------------------------------------------------
 

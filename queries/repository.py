@@ -20,7 +20,7 @@ import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j import exceptions as neo4j_errors
 
-from ownergraph.graph.errors import DatabaseUnavailable
+from ownergraph.graph.errors import DatabaseUnavailable, QueryTooExpensive
 from ownergraph.graph.model import Dataset, Entity
 from ownergraph.graph.resolution import Blocked
 from ownergraph.queries import records
@@ -35,6 +35,18 @@ BATCH_SIZE = 10_000
 LEAN_BATCH = 50_000  # lean closure reads: one query for a daily delta's whole affected set
 # Upstream reads stop growing past this many entities: an answer then says it is partial.
 MAX_CLOSURE = 50_000
+# Search reads at most this many full-text matches: its pages reach that far and no further.
+SEARCH_WINDOW = 1000
+# Other owners read beside a downstream closure, per batch of its entities.
+MAX_INCOMING = 4 * MAX_CLOSURE
+
+# A read stopped by its time limit or by the database's memory guard: the question was too wide.
+_TOO_EXPENSIVE = frozenset({
+    "Neo.ClientError.Transaction.TransactionTimedOut",
+    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+    "Neo.TransientError.General.TransactionMemoryLimit",
+})
 
 _UNAVAILABLE = (
     neo4j_errors.ServiceUnavailable,
@@ -54,6 +66,10 @@ def translate_errors(fn: Callable[P, T]) -> Callable[P, T]:
             return fn(*args, **kwargs)
         except neo4j_errors.AuthError as exc:
             raise DatabaseUnavailable(f"Neo4j refused the credentials: {exc.message}") from exc
+        except neo4j_errors.Neo4jError as exc:
+            if exc.code in _TOO_EXPENSIVE:
+                raise QueryTooExpensive(f"the read went past a limit of the database ({exc.code})") from exc
+            raise
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(f"Neo4j is unreachable: {exc}") from exc
 
@@ -78,17 +94,20 @@ def connect(settings: Neo4jSettings) -> Driver:
 class Repository:
     """Reads and writes of the ownership graph in one database."""
 
-    def __init__(self, driver: Driver, database: str = "neo4j") -> None:
+    def __init__(self, driver: Driver, database: str = "neo4j", *, read_timeout: float | None = None) -> None:
+        """``read_timeout``: seconds each read may run in the database (None: the server's own limit)."""
         self.driver = driver
         self.database = database
+        self.read_timeout = read_timeout
 
     # -- plumbing -------------------------------------------------------------
 
     def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
         # An auto-commit read: one round trip (RUN and PULL), where a managed transaction
-        # adds BEGIN and COMMIT; a read has nothing to roll back.
+        # adds BEGIN and COMMIT; a read has nothing to roll back. The server ends it at the timeout.
+        query = neo4j.Query(statement(name), timeout=self.read_timeout)
         with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-            return list(session.run(statement(name), params))
+            return list(session.run(query, params))
 
     @translate_errors
     def ping(self) -> None:
@@ -537,9 +556,12 @@ class Repository:
         return self.entities([entity_id]).get(entity_id)
 
     @translate_errors
-    def entity_neighbours(self, entity_id: str) -> dict[str, Any] | None:
-        """The entity's own record with its direct owners and holdings (raw property maps)."""
-        rows = self._read("read_entity_neighbours", id=entity_id)
+    def entity_neighbours(
+        self, entity_id: str, *, as_of: date, limit: int = 100, offset: int = 0
+    ) -> dict[str, Any] | None:
+        """The entity's own record with one page of its direct owners and holdings in force at ``as_of``
+        (largest stake first) and their totals."""
+        rows = self._read("read_entity_neighbours", id=entity_id, as_of=as_of, limit=limit, offset=offset)
         if not rows:
             return None
         rec = rows[0]
@@ -553,6 +575,8 @@ class Repository:
                 (records.entity_from(h["entity"]), records.stake_from(entity_id, h["entity"]["id"], h["props"]))
                 for h in rec["holdings"]
             ],
+            "owners_total": int(rec["owners_total"]),
+            "holdings_total": int(rec["holdings_total"]),
         }
 
     @translate_errors
@@ -571,10 +595,13 @@ class Repository:
         keys: set[tuple[str, str]] = set()
         todo = sorted(set(start))
         query, batch_size = ("read_upstream_lean", LEAN_BATCH) if lean else ("read_upstream", BATCH_SIZE)
+        cut = False
         while todo and len(found) < max_nodes:
             partners: set[str] = set()
             for batch in _batches(todo, batch_size):
-                for rec in self._read(query, ids=batch):
+                rows = self._read(query, ids=batch, limit=max_nodes + 1)
+                cut = cut or len(rows) > max_nodes
+                for rec in rows:
                     entity = _lean_entity(rec) if lean else records.entity_from(rec["entity"])
                     if entity.id in found:
                         continue
@@ -584,7 +611,7 @@ class Repository:
                         partners.update((edge["from_id"], edge["to_id"]))
             todo = sorted(partners - found.keys())
         data.entities.extend(found.values())
-        if todo:
+        if todo or cut:
             data.findings.append(_partial_finding(max_nodes))
         _sort(data)
         return data
@@ -599,10 +626,13 @@ class Repository:
         seen: set[str] = set(start)
         frontier = list(start)
         keys: set[tuple[str, str]] = set()
+        cut = False
         while frontier and len(seen) < max_nodes:
             nxt: list[str] = []
             for batch in _batches(frontier, BATCH_SIZE):
-                for rec in self._read(query, ids=batch):
+                rows = self._read(query, ids=batch, limit=max_nodes + 1)  # edges: at least one per new node
+                cut = cut or len(rows) > max_nodes
+                for rec in rows:
                     _add_edge(data, rec, keys)
                     for node in (rec["from_id"], rec["to_id"]):
                         if node not in seen:
@@ -610,7 +640,7 @@ class Repository:
                             nxt.append(node)
             frontier = nxt
         data.entities.extend(self.entities(seen).values())
-        if frontier:
+        if frontier or cut:
             data.findings.append(_partial_finding(max_nodes))
         _sort(data)
         return data
@@ -629,22 +659,28 @@ class Repository:
         return data
 
     @translate_errors
-    def search(self, q: str, *, limit: int = 20) -> list[tuple[Entity, float]]:
-        rows = self._read("search_entities", q=q, fulltext=_fulltext_query(q), limit=limit)
+    def search(self, q: str, *, limit: int = 20, window: int = SEARCH_WINDOW + 1) -> list[tuple[Entity, float]]:
+        """The best ``limit`` matches among the full-text index's best ``window`` (the same window for
+        every page, so that ties at its edge cannot make pages disagree)."""
+        rows = self._read("search_entities", q=q, fulltext=_fulltext_query(q), limit=limit,
+                          window=max(window, limit))
         return [(records.entity_from(r["entity"]), float(r["score"])) for r in rows]
 
     @translate_errors
-    def founded_between(self, founded_from: date, founded_to: date) -> list[str]:
-        rows = self._read("read_entities_founded", founded_from=founded_from, founded_to=founded_to)
-        return [r["id"] for r in rows]
+    def founded_between(self, founded_from: date, founded_to: date, *, limit: int = 10_000_000) -> list[str]:
+        """The ids of the entities founded in the window (inclusive), sorted; at most ``limit`` of them
+        (which ones, when the window holds more, is not defined: callers refuse such a window)."""
+        rows = self._read("read_entities_founded", founded_from=founded_from, founded_to=founded_to, limit=limit)
+        return sorted(r["id"] for r in rows)
 
     @translate_errors
-    def around(self, ids: Iterable[str]) -> Dataset:
-        """Every edge (of any type, links too) touching these entities, with both ends."""
+    def around(self, ids: Iterable[str], *, max_edges: int = MAX_CLOSURE) -> Dataset:
+        """Every edge (of any type, links too) touching these entities, with both ends; at most
+        ``max_edges`` per batch of ids (a hub's edges are never read whole)."""
         data = Dataset()
         keys: set[tuple[str, str]] = set()
         for batch in _batches(sorted(set(ids)), BATCH_SIZE):
-            for rec in self._read("read_edges_around", ids=batch):
+            for rec in self._read("read_edges_around", ids=batch, limit=max_edges):
                 _add_edge(data, rec, keys)
         ends = {i for s in data.stakes for i in (s.owner_id, s.owned_id)}
         ends |= {i for c in data.controls for i in (c.controller_id, c.controlled_id)}
@@ -713,7 +749,7 @@ class Repository:
         seen_keys = _edge_keys(down)
         around = Dataset()
         for batch in _batches(sorted(reached), BATCH_SIZE):
-            for rec in self._read("read_incoming", ids=batch):
+            for rec in self._read("read_incoming", ids=batch, limit=MAX_INCOMING):
                 _add_edge(around, rec, seen_keys)
         extra_ids = {s.owner_id for s in around.stakes} | {c.controller_id for c in around.controls}
         extra_ids |= {c.party_a for c in around.concerts} | {c.party_b for c in around.concerts}

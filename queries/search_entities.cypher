@@ -3,6 +3,7 @@
 // :param q => 'Borong'
 // :param fulltext => 'Borong*'
 // :param limit => 20
+// :param window => 1001
 CALL () {
   MATCH (e:Entity)
   WHERE e.id = $q OR e.uscc = $q OR e.lei = $q
@@ -15,7 +16,7 @@ CALL () {
   WHERE i.value = $q OR i.key = $q
   RETURN e, 900.0 AS score
   UNION
-  CALL db.index.fulltext.queryNodes('entity_names', $fulltext) YIELD node, score
+  CALL db.index.fulltext.queryNodes('entity_names', $fulltext, {limit: $window}) YIELD node, score
   RETURN node AS e, score
 }
 WITH e, max(score) AS score

@@ -38,6 +38,7 @@ def test_install_holds_one_namespace_and_runs(tmp_path: Path) -> None:
     assert (package / "api" / "routers" / "control.py").is_file()
     for name in ("templates/explorer.html", "static/explorer/explorer.js", "static/explorer/explorer.css"):
         assert (package / "api" / name).is_file()  # the explorer's page, script and style
+    assert (package / "api" / "static" / "docs" / "swagger-init.js").is_file()
 
     work = tmp_path / "work"
     work.mkdir()

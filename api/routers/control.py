@@ -16,6 +16,7 @@ from ownergraph.api.deps import (
     SettingsDep,
 )
 from ownergraph.api.errors import ApiError
+from ownergraph.api.limits import HeavySlot, HeavyUnlessDefault
 from ownergraph.api.routers.entities import NOT_FOUND, EntityPath
 from ownergraph.graph.params import DEFAULT_BENEFICIAL_THRESHOLD, DEFAULT_MIN_IO
 from ownergraph.schemas import (
@@ -28,12 +29,15 @@ from ownergraph.schemas import (
 )
 from ownergraph.stored_answers import entity_tag
 
+# Subgraph reads take a slot of the heavy pool (bounded concurrency); the default question of
+# /controllers and /controlled is read from the stored control and needs none.
 router = APIRouter(tags=["control"])
 
 
 
 @router.get(
     "/entities/{entity_id:path}/controllers",
+    dependencies=[HeavyUnlessDefault],
     summary="The ultimate controllers, with their chains of control",
     description=(
         "The default question (no `as_of` or the control run's day, the default ruleset and thresholds) "
@@ -61,6 +65,7 @@ def controllers(
 
 @router.get(
     "/entities/{entity_id:path}/owners",
+    dependencies=[HeavySlot],
     summary="The upstream tree to the top-level owners, with integrated ownership",
     responses=NOT_FOUND,
 )
@@ -70,6 +75,7 @@ def owners(entity_id: EntityPath, service: ServiceDep, as_of: AsOfDep, page: Pag
 
 @router.get(
     "/entities/{entity_id:path}/beneficial-owners",
+    dependencies=[HeavySlot],
     summary="Natural persons with integrated ownership >= threshold, or who control the entity",
     responses=NOT_FOUND,
 )
@@ -86,6 +92,7 @@ def beneficial_owners(
 
 @router.get(
     "/entities/{entity_id:path}/controlled",
+    dependencies=[HeavyUnlessDefault],
     summary="Everything the entity controls, optionally founded in a date window",
     responses=NOT_FOUND,
 )
@@ -104,6 +111,7 @@ def controlled(
 
 @router.get(
     "/common-owners",
+    dependencies=[HeavySlot],
     summary="Entities holding a positive integrated stake in every one of the given entities",
     responses=NOT_FOUND,
 )
@@ -120,13 +128,17 @@ def common_owners(
 
 @router.get(
     "/clusters",
+    dependencies=[HeavySlot],
     summary="Entities founded in a window, grouped by a shared ultimate controller or common owner",
 )
 def clusters(
     service: ServiceDep,
     params: ControlParamsDep,
     page: PageDep,
-    founded_from: Annotated[date, Query(description="ISO date, inclusive.", examples=["2024-12-01"])],
+    founded_from: Annotated[
+        date, Query(description="ISO date, inclusive. The window may hold at most 2,000 founded entities (422 beyond).",
+                    examples=["2024-12-01"])
+    ],
     founded_to: Annotated[date, Query(description="ISO date, inclusive.", examples=["2024-12-31"])],
     min_io: Annotated[
         float, Query(ge=0.0, le=1.0, allow_inf_nan=False, description="Common-owner IO threshold c (0..1).")

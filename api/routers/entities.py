@@ -34,8 +34,8 @@ tail_router = APIRouter(tags=["entities"])
 
 @tail_router.get(
     "/entities/{entity_id:path}",
-    summary="The entity, its direct owners and direct holdings at as_of",
+    summary="The entity, its direct owners and direct holdings at as_of (paged, largest stake first)",
     responses=NOT_FOUND,
 )
-def entity(entity_id: EntityPath, service: ServiceDep, as_of: AsOfDep) -> EntityResponse:
-    return service.entity(entity_id, as_of=as_of)
+def entity(entity_id: EntityPath, service: ServiceDep, as_of: AsOfDep, page: PageDep) -> EntityResponse:
+    return service.entity(entity_id, as_of=as_of, limit=page.limit, offset=page.offset)

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from ownergraph.api.deps import MAX_DEPTH, AsOfDep, ServiceDep
+from ownergraph.api.limits import HeavySlot
 from ownergraph.api.routers.entities import NOT_FOUND, EntityPath
 from ownergraph.schemas import GraphResponse
 
-router = APIRouter(tags=["graph"])
+router = APIRouter(tags=["graph"], dependencies=[HeavySlot])
 
 DepthQuery = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Levels from the entity (1..10).")]
 DirectionQuery = Annotated[
@@ -47,5 +48,6 @@ def graph_html(
     depth: DepthQuery = 6,
     direction: DirectionQuery = "up",
 ) -> HTMLResponse:
-    page = service.graph_html(entity_id, as_of=as_of, depth=depth, direction=direction)
-    return HTMLResponse(page)
+    page = service.graph_page(entity_id, as_of=as_of, depth=depth, direction=direction)
+    # The page's own policy (its script hashes) as a header too; frame-ancestors is added by the security layer.
+    return HTMLResponse(page.html, headers={"Content-Security-Policy": page.csp})

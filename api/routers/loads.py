@@ -20,6 +20,8 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ownergraph.api.deps import ServiceDep, SettingsDep, WriteAccess
 from ownergraph.api.errors import ApiError
+from ownergraph.api.limits import HeavySlot
+from ownergraph.loaders.inflate import CORRUPT_ARCHIVE_ERRORS, InflateLimit, copy_member, inflate_limit
 from ownergraph.schemas import ErrorResponse, LoadResponse
 
 router = APIRouter(tags=["loads"])
@@ -28,8 +30,6 @@ Format = Literal["registry-csv", "bods", "ftm", "cn-registry", "gleif", "psc"]
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_MEMBERS = 10_000
-# A zip may inflate a lot (CSV compresses well) but not without bound: a zip bomb stops here.
-_INFLATE_FACTOR = 20
 
 
 def _too_large(limit: int) -> ApiError:
@@ -62,18 +62,31 @@ async def _uploaded(request: Request, settings: SettingsDep) -> AsyncIterator[Pa
 UploadDep = Annotated[Path, Depends(_uploaded)]
 
 
+def _is_xlsx(archive: zipfile.ZipFile) -> bool:
+    """An Office Open XML workbook (itself a zip), sent as it is rather than zipped."""
+    names = set(archive.namelist())
+    return "[Content_Types].xml" in names and "xl/workbook.xml" in names
+
+
 def _unzip(body: Path, dest: Path, max_bytes: int) -> Path:
-    """Extract safely; the folder to load: the archive's single top-level folder or file, else its root."""
+    """Extract safely; the folder to load: the archive's single top-level folder or file, else its root.
+
+    A raw XLSX workbook is recognised and loaded as the file it is. Members are inflated as a stream
+    against the byte budget (whatever their headers declare); a damaged member is a 422 naming it.
+    """
     try:
         archive = zipfile.ZipFile(body)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ApiError(422, "bad_upload", "The body starts like a zip archive but is not a readable one.") from exc
     with archive:
+        if _is_xlsx(archive):
+            return body.rename(body.with_name("upload.xlsx"))
         members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
         if len(members) > _MAX_MEMBERS:
             raise ApiError(422, "bad_upload", f"The archive holds more than {_MAX_MEMBERS} files.")
         if sum(m.file_size for m in members) > max_bytes:
             raise ApiError(413, "payload_too_large", "The archive inflates beyond the upload limit.")
+        budget = max_bytes
         for member in members:
             name = PurePosixPath(member.filename)
             # Zip slip: an absolute name or ".." would write outside the folder.
@@ -81,8 +94,14 @@ def _unzip(body: Path, dest: Path, max_bytes: int) -> Path:
                 raise ApiError(422, "bad_upload", f"The archive holds an unsafe path: {member.filename!r}.")
             target = dest.joinpath(*name.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as src, target.open("wb") as out:
-                shutil.copyfileobj(src, out)
+            try:
+                with target.open("wb") as out:
+                    budget -= copy_member(archive, member, out, budget)
+            except InflateLimit as exc:
+                raise ApiError(413, "payload_too_large", "The archive inflates beyond the upload limit.") from exc
+            except CORRUPT_ARCHIVE_ERRORS as exc:
+                detail = f"The archive member {member.filename!r} is damaged and cannot be read ({type(exc).__name__})."
+                raise ApiError(422, "bad_upload", detail) from exc
     entries = [p for p in dest.iterdir() if not p.name.startswith(".")]
     return entries[0] if len(entries) == 1 else dest
 
@@ -91,7 +110,7 @@ def _source_path(fmt: str, body: Path, max_bytes: int) -> Path:
     with body.open("rb") as f:
         head = f.read(4)
     if head.startswith(_ZIP_MAGIC):
-        return _unzip(body, body.parent / "unpacked", max_bytes * _INFLATE_FACTOR)
+        return _unzip(body, body.parent / "unpacked", max_bytes)
     if fmt == "registry-csv":
         raise ApiError(422, "bad_upload", "A registry-csv upload is a zip of the folder holding entities.csv.")
     suffix = ".json.gz" if head.startswith(_GZIP_MAGIC) else ".json"
@@ -104,7 +123,7 @@ def _source_path(fmt: str, body: Path, max_bytes: int) -> Path:
     "/loads",
     summary="Load a source into the graph (all of it, or nothing on any fault; or its fault-free records)",
     status_code=201,
-    dependencies=[WriteAccess],
+    dependencies=[WriteAccess, HeavySlot],
     responses={
         401: {"model": ErrorResponse, "description": "Missing or wrong token"},
         403: {"model": ErrorResponse, "description": "Read-only server (no token configured)"},
@@ -141,6 +160,7 @@ def create_load(
                           "those depending on them, are left out and listed in `skipped`; the rest is written."),
     ] = "reject",
 ) -> LoadResponse:
-    path = _source_path(fmt, body, settings.max_upload_bytes)
-    return service.load(fmt, path, source=source or f"{fmt}:upload", snapshot=snapshot,
-                        snapshot_date=snapshot_date, materialise=materialise, on_fault=on_fault)
+    path = _source_path(fmt, body, settings.max_inflated_bytes)
+    with inflate_limit(settings.max_inflated_bytes):  # gzip files and zip members read by the loaders too
+        return service.load(fmt, path, source=source or f"{fmt}:upload", snapshot=snapshot,
+                            snapshot_date=snapshot_date, materialise=materialise, on_fault=on_fault)

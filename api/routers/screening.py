@@ -8,10 +8,11 @@ from fastapi import APIRouter
 
 from ownergraph.api.deps import PageDep, ServiceDep, SettingsDep
 from ownergraph.api.errors import ApiError
+from ownergraph.api.limits import HeavySlot
 from ownergraph.api.routers.entities import NOT_FOUND
 from ownergraph.schemas import ScreenRequest, ScreenResponse
 
-router = APIRouter(tags=["screening"])
+router = APIRouter(tags=["screening"], dependencies=[HeavySlot])
 
 
 @router.post(

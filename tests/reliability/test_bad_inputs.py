@@ -145,7 +145,7 @@ REGISTRY_CASES = [
     Case("reg-10mb-id", "registry-csv", reg(entities=ENTITIES + f"{'D' * MB10},Delta,company,,,\n"),
          "value_too_long", "entities.csv", 5, "id"),
     Case("reg-nul-byte-in-name-loads", "registry-csv", reg(entities=ENTITIES.replace("Alpha", "Al\x00pha")),
-         None, refused=False),
+         "control_characters_removed", refused=False),  # the name loads as "Alpha", with a warning
 ]
 
 # --- cn-registry ------------------------------------------------------------------------------
@@ -425,9 +425,30 @@ def test_cli_load_refuses_a_bad_folder_with_a_full_report(
     result = CliRunner().invoke(app, ["load", "registry-csv", str(bad), "--report", str(report)], env=env)
     assert result.exit_code == 1, result.output
     assert "nothing was written" in result.output
-    assert f"{bad / 'ownership.csv'}:2 column share" in result.output
+    assert "\n  ownership.csv:2 column share" in result.output  # named inside the folder loaded
+    assert str(tmp_path) not in result.output
     lines = report.read_text(encoding="utf-8").splitlines()
     located = sorted((line.split(":")[1].split()[0], line.split(" column ")[1].split(":")[0]) for line in lines)
     assert located == [("2", "share"), ("3", "owner_id"), ("4", "start"), ("5", "end")]
     assert _state(baseline) == before
 
+
+
+def test_cli_prints_hostile_cells_of_a_rejected_load_as_inert_text(
+    baseline: Repository, neo4j_settings: Neo4jSettings, tmp_path: Path
+) -> None:
+    """A finding quotes the offending cell: markup in it is not read, control characters are not sent."""
+    from ownergraph.cli import app
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name, content in reg(ownership=own("B,A,[/][link=https://x.example]x\x1b]0;pwned\x07,,,")).items():
+        (bad / name).write_bytes(content)
+    password = neo4j_settings.password.get_secret_value() if neo4j_settings.password else ""
+    env = {"NEO4J_URI": str(neo4j_settings.uri), "NEO4J_USERNAME": "neo4j", "NEO4J_PASSWORD": password,
+           "COLUMNS": "300"}
+    result = CliRunner().invoke(app, ["load", "registry-csv", str(bad)], env=env)
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output
+    assert "[/][link=https://x.example]" in result.output  # shown as the text it is
