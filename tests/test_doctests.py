@@ -29,6 +29,7 @@ WITH_EXAMPLES = [
     "ownergraph.graph.beneficial",
     "ownergraph.graph.build",
     "ownergraph.graph.clusters",
+    "ownergraph.graph.columnar",
     "ownergraph.graph.components",
     "ownergraph.graph.control",
     "ownergraph.graph.materialised",
