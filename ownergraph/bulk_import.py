@@ -28,12 +28,13 @@ from typing import Any, TextIO
 
 from pydantic import SecretStr
 
+from ownergraph.graph.columnar import Columns
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.materialised import NO_STATE, Key, states_from
 from ownergraph.graph.model import Dataset
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
-from ownergraph.materialise import Cause, change_props, control_answers, relationship_props
+from ownergraph.materialise import Cause, change_props, relationship_props, whole_graph_answers
 from ownergraph.queries import records
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.queries.settings import Neo4jSettings
@@ -98,7 +99,8 @@ def bulk_import(
         began = time.perf_counter()
         control = None
         if control_as_of is not None:
-            control = _Control(ruleset, control_as_of, *control_answers(data, as_of=control_as_of, ruleset=ruleset))
+            answers = whole_graph_answers(Columns.from_dataset(data), as_of=control_as_of, ruleset=ruleset)
+            control = _Control(ruleset, control_as_of, *answers)
             say(f"control computed in {time.perf_counter() - began:.1f} s")
             began = time.perf_counter()
         with gc_paused():
