@@ -363,11 +363,15 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     sel_c = np.flatnonzero(ok_c)
     sel_k = np.flatnonzero(ok_k)
     scope = cols.k_scope[sel_k]
-    refs = np.concatenate([
-        np.column_stack([cols.owner[sel_s], cols.owned[sel_s]]).ravel(),
-        np.column_stack([cols.c_from[sel_c], cols.c_to[sel_c]]).ravel(),
-        np.column_stack([cols.k_a[sel_k], cols.k_b[sel_k], scope]).ravel(),
-    ]).astype(np.int64)
+    parts = [np.zeros(0, dtype=np.int64)]
+    for ends in ((cols.owner[sel_s], cols.owned[sel_s]), (cols.c_from[sel_c], cols.c_to[sel_c]),
+                 (cols.k_a[sel_k], cols.k_b[sel_k], scope)):
+        hit = np.zeros(ends[0].size, dtype=bool)
+        for end in ends:
+            hit |= end >= cols.loaded
+        if hit.any():
+            parts.append(np.column_stack([end[hit] for end in ends]).ravel().astype(np.int64))
+    refs = np.concatenate(parts)
     refs = refs[refs >= cols.loaded]
     extra, first = np.unique(refs, return_index=True)
     extra = extra[np.argsort(first, kind="stable")]
@@ -382,7 +386,7 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     ca = node[cols.c_from[sel_c]]
     cb = node[cols.c_to[sel_c]]
     gp = cols.c_basis[sel_c] == GENERAL_PARTNER
-    gp_keys = np.unique(cb[gp] * n + ca[gp])
+    gp_keys = _uniq(cb[gp] * n + ca[gp])
     gp_owned = np.zeros(n, dtype=bool)
     gp_owned[cb[gp]] = True
     pair = cb * n + ca
@@ -402,10 +406,14 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     if bad.any():
         e, mn, mx = (np.where(bad, np.nan, v) for v in (e, mn, mx))
     has_vote = cols.has_vote[sel_s]
-    ve, vmn, vmx = cols.vote[sel_s], cols.vote_min[sel_s], cols.vote_max[sel_s]
-    bad = has_vote & ~_share_ok(ve, vmn, vmx)
-    if bad.any():
-        ve, vmn, vmx = (np.where(bad, np.nan, v) for v in (ve, vmn, vmx))
+    voted = bool(has_vote.any())
+    nan = np.float64(np.nan)
+    ve = vmn = vmx = np.full(0, nan)
+    if voted:
+        ve, vmn, vmx = cols.vote[sel_s], cols.vote_min[sel_s], cols.vote_max[sel_s]
+        bad = has_vote & ~_share_ok(ve, vmn, vmx)
+        if bad.any():
+            ve, vmn, vmx = (np.where(bad, np.nan, v) for v in (ve, vmn, vmx))
     e = _derive(e, mn, mx, cols.subscribed[sel_s], owned, cols.capital[col], n)
 
     if gp_keys.size:
@@ -413,16 +421,24 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     else:
         lp = np.zeros(own.size, dtype=bool)
     # The voting share: stated, else zero for an LP of a GP-run partnership, else the equity share.
-    ve = np.where(has_vote, ve, np.where(lp, 0.0, e))
-    vmn = np.where(has_vote, vmn, np.where(lp, np.nan, mn))
-    vmx = np.where(has_vote, vmx, np.where(lp, np.nan, mx))
-    exact = ~np.isnan(ve)
-    lo = np.where(exact, ve, np.where(np.isnan(vmn), 0.0, vmn))
-    mxv = np.where(exact, np.nan, vmx)
+    if voted or lp.any():
+        ve = np.where(has_vote, ve if voted else nan, np.where(lp, 0.0, e))
+        vmn = np.where(has_vote, vmn if voted else nan, np.where(lp, np.nan, mn))
+        vmx = np.where(has_vote, vmx if voted else nan, np.where(lp, np.nan, mx))
+    else:
+        ve, vmn, vmx = e, mn, mx
+    del e, mn, mx, lp, has_vote
+    # Bounds as in ``engine.compile_view``, computed only where the share is not exact.
+    loose = np.flatnonzero(np.isnan(ve))
+    lo = ve.copy()
+    lo[loose] = np.where(np.isnan(vmn[loose]), 0.0, vmn[loose])
+    mxv = vmx[loose]
+    del ve, vmn, vmx
     total = np.bincount(owned, weights=lo, minlength=n) if lo.size else np.zeros(n)
-    free = np.maximum(0.0, 1.0 - (total[owned] - lo))
-    hi = np.where(np.isnan(mxv), free, np.minimum(mxv, free))
-    hi = np.where(exact, lo, np.maximum(hi, lo))
+    free = np.maximum(0.0, 1.0 - (total[owned[loose]] - lo[loose]))
+    hi = lo.copy()
+    hi[loose] = np.maximum(np.where(np.isnan(mxv), free, np.minimum(mxv, free)), lo[loose])
+    del total, free, mxv
     uncertain = bool(np.any(hi != lo))
     order = np.argsort(owned, kind="stable")
     indptr = np.zeros(n + 1, dtype=np.int64)
@@ -503,7 +519,7 @@ def _levels(net: _Net) -> tuple[list[I64], I64, I64]:
             break
         nb = ld_sorted[_ranges(starts, lens, total)]
         indeg -= np.bincount(nb, minlength=ncomp)
-        cand = np.unique(nb)
+        cand = _uniq(nb)
         frontier = cand[indeg[cand] == 0]
     sizes = np.bincount(labels, minlength=ncomp)
     # Within a level: component by component (by label), members in node order.
@@ -511,6 +527,17 @@ def _levels(net: _Net) -> tuple[list[I64], I64, I64]:
     lv = level_of[labels][order]
     cuts = np.flatnonzero(np.diff(lv)) + 1
     return np.split(order, cuts), labels, sizes
+
+
+def _uniq(a: NDArray[Any]) -> NDArray[Any]:
+    """``np.unique`` by sorting (numpy's hash-based unique is many times slower on large int arrays)."""
+    s = np.sort(a)
+    if s.size < 2:
+        return s
+    keep = np.empty(s.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
 
 
 def _ranges(starts: I64, lens: I64, total: int | None = None) -> I64:
@@ -756,7 +783,7 @@ class _Solver:
         rest: list[int] = []
         if self.bloc_keys:
             hit = np.isin(cx, self.bloc_arr)
-            flagged = np.unique(cy[hit])
+            flagged = _uniq(cy[hit])
             scoped = np.array([y for y in net.scoped_bloc], dtype=np.int64)
             flagged = np.union1d(flagged, np.intersect1d(scoped, ys))
             if flagged.size:
@@ -942,7 +969,7 @@ def _affected(net: _Net) -> B:
 
     n = net.n
     owned = np.repeat(np.arange(n, dtype=np.int64), np.diff(net.indptr))
-    seeds = np.unique(owned[net.vlo != net.vhi])
+    seeds = _uniq(owned[net.vlo != net.vhi])
     if seeds.size == 0:
         return np.zeros(n, dtype=bool)
     src, dst = _influence(net)
@@ -975,7 +1002,7 @@ def _top(store: _Store, size: int) -> B:
     at[at >= have.size] = 0
     found = have[at] == back
     # for the pair (y, x), x controls y: y is not top unless x is controlled by y
-    top[np.unique(y[~found])] = False
+    top[_uniq(y[~found])] = False
     return top
 
 
@@ -1009,7 +1036,7 @@ def _expand(net: _Net, store: _Store, top: B, groups: _Groups, n: int) -> tuple[
         g[cyc] = np.array(names, dtype=np.int64)[inverse]
     if not entity.all():
         # Blocs stand for their members; an entity met twice keeps its first group (engine.expand).
-        bad_y = np.unique(y[~entity])
+        bad_y = _uniq(y[~entity])
         plain = ~np.isin(y, bad_y)
         ys_out: list[int] = []
         xs_out: list[int] = []
@@ -1052,9 +1079,9 @@ def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
     else:
         hy, hx, hg = _expand(net, hi, _top(hi, size), groups, n)
     ng = len(groups.names) + 1
-    lkey = np.unique((ly * n + lx) * ng + (lg + 1))
-    hkey = np.unique((hy * n + hx) * ng + (hg + 1))
-    differ = np.unique(np.setxor1d(lkey, hkey) // ng // n)
+    lkey = _uniq((ly * n + lx) * ng + (lg + 1))
+    hkey = _uniq((hy * n + hx) * ng + (hg + 1))
+    differ = _uniq(np.setxor1d(lkey, hkey, assume_unique=True) // ng // n)
     has = np.zeros(n, dtype=bool)
     has[ly] = True
     has[hy] = True
@@ -1074,7 +1101,7 @@ def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
         ex = np.concatenate([ex[~bl], np.array(mx, dtype=np.int64)])
     ey, ex = _first_of_pairs(ey, ex, np.int64(n))
     # Controllers ranked by id: answers list them sorted.
-    named = np.unique(np.concatenate([lx, hx, ex]))
+    named = _uniq(np.concatenate([lx, hx, ex]))
     rank = np.zeros(n, dtype=np.int64)
     rank[named[np.argsort(np.array([ids[m] for m in named.tolist()], dtype=object), kind="stable")]] = (
         np.arange(named.size))
