@@ -1,4 +1,8 @@
-"""Dependencies shared by the routers (``Annotated`` aliases, as in yente)."""
+"""Dependencies shared by the routers (``Annotated`` aliases, as in yente).
+
+Every dependency here is ``async def``: none does I/O, and FastAPI runs a sync
+dependency on the thread pool, one hop per dependency and request.
+"""
 
 from __future__ import annotations
 
@@ -27,12 +31,12 @@ DEFAULT_LIMIT = 100
 MAX_DEPTH = 10
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
 
-def get_repository(request: Request) -> Repository:
+async def get_repository(request: Request) -> Repository:
     # A Repository is a thin view over the shared driver: cheap per request, no state to go stale.
     return Repository(request.app.state.driver, request.app.state.settings.neo4j.database)
 
@@ -41,7 +45,7 @@ SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 RepositoryDep = Annotated[Repository, Depends(get_repository)]
 
 
-def get_service(repo: RepositoryDep, settings: SettingsDep) -> OwnershipService:
+async def get_service(repo: RepositoryDep, settings: SettingsDep) -> OwnershipService:
     return OwnershipService(repo, node_budget=settings.graph_node_budget)
 
 
@@ -60,14 +64,14 @@ def apply_schema_once(state: Any, repo: Repository) -> None:
 ServiceDep = Annotated[OwnershipService, Depends(get_service)]
 
 
-def get_feed(repo: RepositoryDep) -> ChangeFeed:
+async def get_feed(repo: RepositoryDep) -> ChangeFeed:
     return ChangeFeed(repo)
 
 
 FeedDep = Annotated[ChangeFeed, Depends(get_feed)]
 
 
-def _as_of(
+async def _as_of(
     as_of: Annotated[
         date | None,
         Query(description="The view at this date (ISO 8601, e.g. 2024-06-30); default today.", examples=["2024-06-30"]),
@@ -90,7 +94,7 @@ RelativeThresholdQuery = Annotated[
 ]
 
 
-def _control_params(
+async def _control_params(
     as_of: AsOfDep,
     ruleset: RulesetQuery = DEFAULT_RULESET,
     threshold: ThresholdQuery = DEFAULT_THRESHOLD,
@@ -99,7 +103,7 @@ def _control_params(
     return ControlParams(as_of, ruleset, threshold, relative_threshold)
 
 
-def _beneficial_control_params(
+async def _beneficial_control_params(
     as_of: AsOfDep,
     ruleset: RulesetQuery = DEFAULT_RULESET,
     control_threshold: ThresholdQuery = DEFAULT_THRESHOLD,
@@ -116,7 +120,7 @@ BeneficialControlParamsDep = Annotated[ControlParams, Depends(_beneficial_contro
 # -- pagination ---------------------------------------------------------------
 
 
-def _page(
+async def _page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1..1000).")] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page; omit for the first page.")
@@ -136,7 +140,7 @@ class FeedPage:
         self.before_seq = before_seq
 
 
-def _feed_page(
+async def _feed_page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1..1000).")] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(max_length=64, description="`next_cursor` of the previous page; omit for the newest.")
@@ -151,7 +155,7 @@ FeedPageDep = Annotated[FeedPage, Depends(_feed_page)]
 # -- writes -------------------------------------------------------------------
 
 
-def require_token(
+async def require_token(
     settings: SettingsDep,
     authorization: Annotated[str | None, Header(description="`Bearer <OWNERGRAPH_API_TOKEN>`")] = None,
 ) -> None:

@@ -222,6 +222,80 @@ def upstream_closure(data: Dataset, target_id: str) -> set[str]:
     return seen
 
 
+def canonical(data: Dataset) -> Dataset:
+    """``data`` with its records in one fixed order (entities by id, edges by key), so an answer
+    computed on it does not depend on the order a reader happened to return the records in.
+
+    >>> from ownergraph.graph.model import Stake, Share
+    >>> d = Dataset(stakes=[Stake("q", "a", Share(exact=0.2)), Stake("p", "a", Share(exact=0.6))])
+    >>> [s.owner_id for s in canonical(d).stakes]
+    ['p', 'q']
+    """
+    return Dataset(
+        entities=sorted(data.entities, key=lambda e: e.id),
+        stakes=sorted(data.stakes, key=lambda s: (s.key, s.share.lower, s.share.upper)),
+        controls=sorted(data.controls, key=lambda c: c.key),
+        concerts=sorted(data.concerts, key=lambda k: k.key),
+        links=list(data.links),
+        reported=list(data.reported),
+        findings=list(data.findings),
+    )
+
+
+class UpstreamIndex:
+    """Upstream closures of many targets in one dataset, each in time proportional to its size
+    (``upstream_closure`` scans the whole dataset on every call).
+
+    >>> from ownergraph.graph.model import Stake, Share
+    >>> d = Dataset(stakes=[Stake("p", "b", Share(exact=1.0)), Stake("b", "a", Share(exact=0.6)),
+    ...                     Stake("a", "x", Share(exact=0.6))])
+    >>> index = UpstreamIndex(d)
+    >>> sorted(e for e in index.closure("a"))
+    ['a', 'b', 'p']
+    >>> [(s.owner_id, s.owned_id) for s in index.subset(index.closure("a")).stakes]
+    [('b', 'a'), ('p', 'b')]
+    """
+
+    def __init__(self, data: Dataset) -> None:
+        self.entities = {e.id: e for e in data.entities}
+        self.stakes_into: dict[str, list[Stake]] = defaultdict(list)
+        self.controls_into: dict[str, list[Control]] = defaultdict(list)
+        self.concerts_of: dict[str, list[Concert]] = defaultdict(list)
+        for s in data.stakes:
+            self.stakes_into[s.owned_id].append(s)
+        for c in data.controls:
+            self.controls_into[c.controlled_id].append(c)
+        for k in data.concerts:
+            self.concerts_of[k.party_a].append(k)
+            self.concerts_of[k.party_b].append(k)
+
+    def closure(self, target_id: str) -> set[str]:
+        """``upstream_closure`` of ``target_id``."""
+        seen = {target_id}
+        stack = [target_id]
+        while stack:
+            x = stack.pop()
+            preds = [s.owner_id for s in self.stakes_into.get(x, ())]
+            preds += [c.controller_id for c in self.controls_into.get(x, ())]
+            for k in self.concerts_of.get(x, ()):
+                preds += (k.party_a, k.party_b)
+            for p in preds:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        return seen
+
+    def subset(self, ids: set[str]) -> Dataset:
+        """``restrict`` to ``ids``, reading only the members' own edges, in canonical order."""
+        concerts = {id(k): k for x in ids for k in self.concerts_of.get(x, ()) if k.party_a in ids and k.party_b in ids}
+        return canonical(Dataset(
+            entities=[self.entities[x] for x in ids if x in self.entities],
+            stakes=[s for x in ids for s in self.stakes_into.get(x, ()) if s.owner_id in ids],
+            controls=[c for x in ids for c in self.controls_into.get(x, ()) if c.controller_id in ids],
+            concerts=list(concerts.values()),
+        ))
+
+
 def downstream_closure(data: Dataset, entity_id: str) -> set[str]:
     """Every entity reachable from ``entity_id`` along OWNS and CONTROLS edges (itself included).
 

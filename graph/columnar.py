@@ -5,7 +5,7 @@ into an int32 index, stakes, controls and concerts as numpy arrays (owner,
 owned, shares as float64 with NaN for "not stated", start and end as day
 numbers, source as a small-int code). ``bulk_answers`` computes on it what
 ``graph.control.bulk_control_relation`` computes on a ``Dataset`` -- status,
-definite and possible ultimate controllers, every definite controller -- with
+definite and possible ultimate controllers, every controller -- with
 the same fixpoint as ``graph.engine`` (docs/control.md sections 1-4), without
 the proofs (the on-demand path gives those).
 
@@ -859,15 +859,15 @@ class BulkAnswers:
 
     ``status`` is 0 no_controller, 1 controlled, 2 undetermined. ``definite`` and
     ``possible`` are the ultimate controllers (entity nodes, sorted by id) with
-    their group (-1 for none, else an index into ``groups``); ``every`` lists all
-    definite controllers (blocs given as their members), sorted by id.
+    their group (-1 for none, else an index into ``groups``); ``every`` lists every
+    controller, definite or only possible, alone or as a bloc member, sorted by id.
     """
 
     ids: list[str]
     status: NDArray[np.int8]
     definite: tuple[I64, I64, I64]  # (indptr, node, group)
     possible: tuple[I64, I64, I64]
-    every: tuple[I64, I64]  # (indptr, node)
+    every: tuple[I64, I64, B, I64]  # (indptr, node, definite, group)
     groups: list[str]
     held: B  # held or controlled by a record of the input (they get a materialised status)
 
@@ -890,23 +890,25 @@ class BulkAnswers:
         """Per entity id, the ``ControlSummary`` that ``graph.control.bulk_control`` gives."""
         return {self.ids[y]: self.summary(y) for y in range(len(self.ids))}
 
-    def controllers(self) -> dict[str, tuple[str, ...]]:
-        """Per controlled entity id, every definite controller (``bulk_control_relation``'s second part)."""
-        ptr, node = self.every
-        ids = self.ids
-        out: dict[str, tuple[str, ...]] = {}
-        counts = np.diff(ptr)
-        for y in np.flatnonzero(counts).tolist():
-            out[ids[y]] = tuple(ids[m] for m in node[ptr[y] : ptr[y + 1]].tolist())
+    def controllers(self) -> dict[str, tuple[tuple[str, bool, str | None], ...]]:
+        """Per controlled entity id, every controller as (id, definite, group), sorted
+        (``bulk_control_relation``'s second part)."""
+        ptr, node, definite, group = self.every
+        ids, groups = self.ids, self.groups
+        out: dict[str, tuple[tuple[str, bool, str | None], ...]] = {}
+        for y in np.flatnonzero(np.diff(ptr)).tolist():
+            a, b = int(ptr[y]), int(ptr[y + 1])
+            out[ids[y]] = tuple((ids[m], d, None if g < 0 else groups[g]) for m, d, g in zip(
+                node[a:b].tolist(), definite[a:b].tolist(), group[a:b].tolist(), strict=True))
         return out
 
     def rows(self) -> Iterator[tuple[str, str, str, bool, str | None]]:
         """The materialised relationships (``graph.materialised.Key``): ``ULTIMATELY_CONTROLLED_BY`` per
-        ultimate controller, definite or possible, and ``CONTROLLED_BY`` per definite controller."""
+        ultimate controller, definite or possible, and ``CONTROLLED_BY`` per controller (definite or possible)."""
         ids, groups = self.ids, self.groups
         dptr, dnode, dgrp = self.definite
         pptr, pnode, pgrp = self.possible
-        eptr, enode = self.every
+        eptr, enode, edef, egrp = self.every
         for y in np.flatnonzero((np.diff(dptr) + np.diff(pptr) + np.diff(eptr)) > 0).tolist():
             target = ids[y]
             definite = dnode[dptr[y] : dptr[y + 1]].tolist()
@@ -922,9 +924,10 @@ class BulkAnswers:
             dset = set(definite)
             for m in dict.fromkeys(definite + possible):
                 yield "ULTIMATELY_CONTROLLED_BY", target, ids[m], m in dset, named.get(m)
-            for m in enode[eptr[y] : eptr[y + 1]].tolist():
+            a, b = int(eptr[y]), int(eptr[y + 1])
+            for m, d, g in zip(enode[a:b].tolist(), edef[a:b].tolist(), egrp[a:b].tolist(), strict=True):
                 if m != y:
-                    yield "CONTROLLED_BY", target, ids[m], True, None
+                    yield "CONTROLLED_BY", target, ids[m], d, None if g < 0 else groups[g]
 
     def statuses(self) -> dict[str, str]:
         """Status of every held entity (the ones that get a materialised status)."""
@@ -935,7 +938,7 @@ class BulkAnswers:
 
 
 def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMALL_LEVEL) -> BulkAnswers:
-    """Status, ultimate controllers and every definite controller of each entity of the view at
+    """Status, ultimate controllers and every controller of each entity of the view at
     ``params.as_of`` (the answers of ``graph.control.bulk_control_relation``, without proofs).
 
     >>> from ownergraph.graph.model import Entity, Stake, Share
@@ -946,7 +949,7 @@ def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMA
     >>> got.summaries()["a"]
     ControlSummary(status='controlled', ultimate_controllers=('p',), possible_ultimate_controllers=('p',), groups=())
     >>> got.controllers()["a"]
-    ('b', 'p')
+    (('b', True, None), ('p', True, None))
     """
     net = _compile(cols, params.as_of)
     n = net.n
@@ -1067,6 +1070,50 @@ def _csr_by_id(y: I64, x: I64, g: I64, n: int, rank: I64) -> tuple[I64, I64, I64
     return ptr, x, g
 
 
+def _controller_rows(net: _Net, lo: _Store, hi: _Store, groups: _Groups) -> tuple[I64, I64, B, I64]:
+    """``graph.control._controller_rows`` for every node: (target, controller, definite, group) --
+    definite at the lower bound, else possible at the upper; alone, or as a member of a bloc that
+    controls (group: the bloc's label) when the member does not control alone in that bound."""
+    n = net.n
+    ly, lx, _ = _pairs(lo, n)
+    hy, hx, _ = (ly[:0], lx[:0], None) if hi is lo else _pairs(hi, n)
+    blocky = _uniq(np.concatenate([ly[lx >= n], hy[hx >= n]]))
+    lp = ~np.isin(ly, blocky)
+    hp = ~np.isin(hy, blocky)
+    ly, lx, hy, hx = ly[lp], lx[lp], hy[hp], hx[hp]
+    new = ~np.isin(hy * n + hx, ly * n + lx)
+    ys = [ly, hy[new]]
+    xs = [lx, hx[new]]
+    ds = [np.ones(lx.size, dtype=bool), np.zeros(int(new.sum()), dtype=bool)]
+    gs = [np.full(lx.size + int(new.sum()), -1, dtype=np.int64)]
+    if blocky.size:
+        # Where a bloc controls: entity by entity, in the engine's order (first row of an id wins).
+        by: list[int] = []
+        bx: list[int] = []
+        bd: list[bool] = []
+        bg: list[int] = []
+        for t in blocky.tolist():
+            rows: dict[int, tuple[bool, str | None]] = {}
+            for ctrl, definite in ((lo[t], True), (hi[t], False)):
+                for x in ctrl:
+                    if x < n:
+                        rows.setdefault(x, (definite, None))
+                for name, b in sorted((net.label(b), b) for b in ctrl if b >= n):
+                    for m in net.bloc_members[b - n]:
+                        if m not in ctrl:
+                            rows.setdefault(m, (definite, name))
+            for m, (definite, group) in rows.items():
+                by.append(t)
+                bx.append(m)
+                bd.append(definite)
+                bg.append(-1 if group is None else groups.of(group))
+        ys.append(np.array(by, dtype=np.int64))
+        xs.append(np.array(bx, dtype=np.int64))
+        ds.append(np.array(bd, dtype=bool))
+        gs.append(np.array(bg, dtype=np.int64))
+    return np.concatenate(ys), np.concatenate(xs), np.concatenate(ds), np.concatenate(gs)
+
+
 def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
     n = net.n
     size = n + len(net.bloc_members)
@@ -1087,26 +1134,15 @@ def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
     has[hy] = True
     status = np.where(has, 1, 0).astype(np.int8)
     status[differ] = 2
-    # Every definite controller, blocs as their members, sorted by id.
-    ey, ex, _ = _pairs(lo, n)
-    if (ex >= n).any():
-        bl = ex >= n
-        my: list[int] = []
-        mx: list[int] = []
-        for t, b in zip(ey[bl].tolist(), ex[bl].tolist(), strict=True):
-            for m in net.bloc_members[b - n]:
-                my.append(t)
-                mx.append(m)
-        ey = np.concatenate([ey[~bl], np.array(my, dtype=np.int64)])
-        ex = np.concatenate([ex[~bl], np.array(mx, dtype=np.int64)])
-    ey, ex = _first_of_pairs(ey, ex, np.int64(n))
+    # Every controller, definite or possible, alone or as a bloc member; sorted by id.
+    ey, ex, edef, egrp = _controller_rows(net, lo, hi, groups)
     # Controllers ranked by id: answers list them sorted.
     named = _uniq(np.concatenate([lx, hx, ex]))
     rank = np.zeros(n, dtype=np.int64)
     rank[named[np.argsort(np.array([ids[m] for m in named.tolist()], dtype=object), kind="stable")]] = (
         np.arange(named.size))
     o = np.lexsort((rank[ex], ey))
-    ey, ex = ey[o], ex[o]
+    ey, ex, edef, egrp = ey[o], ex[o], edef[o], egrp[o]
     eptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(ey, minlength=n), out=eptr[1:])
     held = np.zeros(n, dtype=bool)
@@ -1116,7 +1152,7 @@ def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
         where = np.flatnonzero(nodes[net.col])
         held[where] = True
     return BulkAnswers(ids, status, _csr_by_id(ly, lx, lg, n, rank), _csr_by_id(hy, hx, hg, n, rank),
-                       (eptr, ex), groups.names, held)
+                       (eptr, ex, edef, egrp), groups.names, held)
 
 
 def keys_and_statuses(answers: BulkAnswers) -> tuple[set[tuple[str, str, str, bool, str | None]], dict[str, str]]:

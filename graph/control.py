@@ -10,6 +10,7 @@ once at their upper bound (possible), and the two results decide the status.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,10 +21,19 @@ from ownergraph.graph.answers import (
     ControlStep,
     ControlSummary,
     Holder,
+    QualityFlag,
     StakeRef,
     UltimateController,
 )
-from ownergraph.graph.build import View, build_view, restrict, share_info, upstream_closure
+from ownergraph.graph.build import (
+    UpstreamIndex,
+    View,
+    build_view,
+    canonical,
+    restrict,
+    share_info,
+    upstream_closure,
+)
 from ownergraph.graph.engine import (
     EPS,
     HI,
@@ -43,7 +53,17 @@ from ownergraph.graph.model import Control, Dataset, Stake
 from ownergraph.graph.ownership import integrated_ownership
 from ownergraph.graph.params import ControlParams
 
-__all__ = ["bulk_control", "controlled", "controllers", "upstream_closure"]
+__all__ = [
+    "ControlledRow",
+    "ReverseRow",
+    "bulk_control",
+    "controlled",
+    "controlled_rows",
+    "controllers",
+    "controllers_and_reverse",
+    "upstream_closure",
+    "with_chains",
+]
 
 LARGEST_HOLDERS = 10
 
@@ -93,13 +113,48 @@ def controllers(
     """
     if not any(e.id == target_id for e in data.entities):
         raise EntityNotFound(target_id)
-    view = build_view(restrict(data, upstream_closure(data, target_id)), params.as_of)
+    # Canonical order: the answer must not depend on the order the closure was read in (a stored
+    # answer computed from one read must equal the live answer computed from another).
+    view = build_view(canonical(restrict(data, upstream_closure(data, target_id))), params.as_of)
     return controllers_in_view(view, target_id, params)
 
 
 def controllers_in_view(view: View, target_id: str, params: ControlParams) -> ControlAnswer:
     """``controllers`` on a view already built (for callers that reuse one view)."""
+    return _answer(_run(view, params, record=True), view, target_id, params)
+
+
+ReverseRow = tuple[str, bool, tuple[ControlStep, ...]]
+"""(controller id, definite, chain): how one controller of an entity controls it, as ``controlled``
+lists the entity under that controller."""
+
+
+def controllers_and_reverse(
+    view: View, target_id: str, params: ControlParams
+) -> tuple[ControlAnswer, tuple[ReverseRow, ...]]:
+    """``controllers_in_view``, and for every controller of the target (ultimate or intermediate,
+    definite or possible) the row ``controlled`` gives the target under it, chain included, from the
+    same run: what the materialised reverse question sends without proving anything.
+
+    ``view`` must be the target's own upstream closure in canonical order, as ``with_chains`` builds it.
+    """
     run = _run(view, params, record=True)
+    answer = _answer(run, view, target_id, params)
+    net = run.net
+    y = net.index[target_id]
+    provers = {LO: _Prover(run, run.lo), HI: _Prover(run, run.hi)}
+    rows: list[ReverseRow] = []
+    for x_id, definite, _ in _controller_rows(net, run.lo.ctrl[y], run.hi.ctrl[y]):
+        if x_id == target_id:
+            continue
+        solved = run.lo if definite else run.hi
+        who = _as_controller(net, solved, net.index[x_id], y)
+        chain = provers[LO if definite else HI].chain(who, y) if who is not None else ()
+        rows.append((x_id, definite, chain))
+    return answer, tuple(rows)
+
+
+def _answer(run: _Run, view: View, target_id: str, params: ControlParams) -> ControlAnswer:
     net = run.net
     y = net.index[target_id]
     uc_lo = expand(net, run.lo.ctrl, ultimate(net, run.lo.ctrl, y))
@@ -136,6 +191,18 @@ def controllers_in_view(view: View, target_id: str, params: ControlParams) -> Co
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ControlledRow:
+    """One entity a controller controls, without the chain (``controlled_rows``)."""
+
+    id: str
+    name: str
+    kind: str
+    founded: date | None
+    definite: bool
+    group: str | None
+
+
 def controlled(
     data: Dataset,
     controller_id: str,
@@ -158,14 +225,29 @@ def controlled(
     >>> [(c.id, len(c.chain)) for c in controlled(d, "p", ControlParams(date(2024, 1, 1))).controlled]
     [('a', 2), ('b', 1)]
     """
+    rows = controlled_rows(data, controller_id, params, founded_from=founded_from, founded_to=founded_to)
+    items, flags = with_chains(data, controller_id, rows, params)
+    name = next((e.name for e in data.entities if e.id == controller_id), controller_id)
+    return ControlledAnswer(controller_id, name, params.as_of, params.ruleset, params.threshold,
+                            params.relative_threshold, founded_from, founded_to, items, flags)
+
+
+def controlled_rows(
+    data: Dataset,
+    controller_id: str,
+    params: ControlParams,
+    *,
+    founded_from: date | None = None,
+    founded_to: date | None = None,
+) -> list[ControlledRow]:
+    """What ``controller_id`` controls, definite first, then by id, without chains (one engine run)."""
     if not any(e.id == controller_id for e in data.entities):
         raise EntityNotFound(controller_id)
     view = build_view(data, params.as_of)
-    run = _run(view, params, record=True)
+    run = _run(view, params, record=False)
     net = run.net
     x = net.index[controller_id]
-    provers = {LO: _Prover(run, run.lo), HI: _Prover(run, run.hi)}
-    out: list[ControlledEntity] = []
+    out: list[ControlledRow] = []
     for y in range(net.n):
         if y == x:
             continue
@@ -179,24 +261,44 @@ def controlled(
             if who is None:
                 continue
             group = net.label(who) if who != x else None
-            chain = provers[bound].chain(who, y)
-            out.append(ControlledEntity(e.id, e.name, e.kind, e.founded, bound == LO, group, chain))
+            out.append(ControlledRow(e.id, e.name, e.kind, e.founded, bound == LO, group))
             break
     out.sort(key=lambda c: (not c.definite, c.id))
-    return ControlledAnswer(controller_id, view.name(controller_id), params.as_of, params.ruleset,
-                            params.threshold, params.relative_threshold, founded_from, founded_to, tuple(out),
-                            tuple(view.flags))
+    return out
+
+
+def with_chains(
+    data: Dataset, controller_id: str, rows: Iterable[ControlledRow], params: ControlParams
+) -> tuple[tuple[ControlledEntity, ...], tuple[QualityFlag, ...]]:
+    """The rows with their chains of control, and the quality flags of the records behind them.
+
+    Each chain is proved on the controlled entity's own upstream closure, in
+    canonical order: the same steps whichever larger read ``data`` came from,
+    so a page answered from the materialised control equals the live one.
+    """
+    index = UpstreamIndex(data)
+    items: list[ControlledEntity] = []
+    flags: dict[tuple[str, str, tuple[str, ...]], QualityFlag] = {}
+    for row in rows:
+        view = build_view(index.subset(index.closure(row.id)), params.as_of)
+        run = _run(view, params, record=True)
+        net = run.net
+        solved = run.lo if row.definite else run.hi
+        who = _as_controller(net, solved, net.index[controller_id], net.index[row.id])
+        chain = _Prover(run, solved).chain(who, net.index[row.id]) if who is not None else ()
+        items.append(ControlledEntity(row.id, row.name, row.kind, row.founded, row.definite, row.group, chain))
+        for f in view.flags:
+            flags.setdefault((f.code, f.message, f.entity_ids), f)
+    return tuple(items), tuple(flags[k] for k in sorted(flags))
 
 
 def _as_controller(net: Net, solved: Solved, x: int, y: int) -> int | None:
-    """``x`` itself or a bloc with ``x`` as member, if it controls ``y``."""
+    """``x`` itself or a bloc with ``x`` as member (the first by label), if it controls ``y``."""
     cy = solved.ctrl[y]
     if x in cy:
         return x
-    for b in cy:
-        if b >= net.n and x in net.bloc_members[b - net.n]:
-            return b
-    return None
+    blocs = sorted((net.label(b), b) for b in cy if b >= net.n and x in net.bloc_members[b - net.n])
+    return blocs[0][1] if blocs else None
 
 
 _NO_CONTROLLER = ControlSummary("no_controller", (), ())
@@ -220,39 +322,50 @@ def bulk_control(
 def bulk_control_relation(
     data: Dataset,
     params: ControlParams,
-) -> tuple[dict[str, ControlSummary], dict[str, tuple[str, ...]]]:
-    """``bulk_control`` plus, for every controlled entity, all its definite controllers
-    (ultimate and intermediate; a bloc given as its members), from one computation.
+) -> tuple[dict[str, ControlSummary], dict[str, tuple[ControllerRow, ...]]]:
+    """``bulk_control`` plus, for every controlled entity, all its controllers (ultimate and
+    intermediate, definite or possible; a bloc given as its members), from one computation.
 
     >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("p", "P", "person"), Entity("b", "B", "company"),
     ...                       Entity("a", "A", "company")],
     ...             stakes=[Stake("p", "b", Share(exact=0.8)), Stake("b", "a", Share(exact=0.6))])
     >>> bulk_control_relation(d, ControlParams(date(2024, 1, 1)))[1]["a"]
-    ('b', 'p')
+    (('b', True, None), ('p', True, None))
     """
     with gc_paused():
         return _bulk(data, params)
 
 
-def _controller_ids(net: Net, ctrl: dict[int, int]) -> tuple[str, ...]:
-    found: set[str] = set()
-    for x in ctrl:
-        if x >= net.n:
-            found.update(net.ids[m] for m in net.bloc_members[x - net.n])
-        else:
-            found.add(net.ids[x])
-    return tuple(sorted(found))
+ControllerRow = tuple[str, bool, str | None]
+"""(controller id, definite, group): one row of what a controller controls (``controlled``)."""
 
 
-def _bulk(data: Dataset, params: ControlParams) -> tuple[dict[str, ControlSummary], dict[str, tuple[str, ...]]]:
+def _controller_rows(net: Net, lo: dict[int, int], hi: dict[int, int]) -> tuple[ControllerRow, ...]:
+    """Every entity that controls y, as ``controlled`` lists y under it: definite at the lower
+    bound, else possible at the upper; alone (group None) or as a member of a bloc (its label)."""
+    rows: dict[str, ControllerRow] = {}
+    for ctrl, definite in ((lo, True), (hi, False)):
+        for x in ctrl:
+            if x < net.n:
+                rows.setdefault(net.ids[x], (net.ids[x], definite, None))
+        for label, x in sorted((net.label(b), b) for b in ctrl if b >= net.n):
+            for m in net.bloc_members[x - net.n]:
+                if m not in ctrl:
+                    rows.setdefault(net.ids[m], (net.ids[m], definite, label))
+    return tuple(sorted(rows.values()))
+
+
+def _bulk(
+    data: Dataset, params: ControlParams
+) -> tuple[dict[str, ControlSummary], dict[str, tuple[ControllerRow, ...]]]:
     view = build_view(data, params.as_of)
     run = _run(view, params, record=False)
     net = run.net
-    every = {net.ids[y]: _controller_ids(net, run.lo.ctrl[y]) for y in range(net.n) if run.lo.ctrl[y]}
     ids = net.ids
     lo_ctrl, hi_ctrl = run.lo.ctrl, run.hi.ctrl
     same = run.hi is run.lo
+    every = {ids[y]: _controller_rows(net, lo_ctrl[y], hi_ctrl[y]) for y in range(net.n) if lo_ctrl[y] or hi_ctrl[y]}
     out: dict[str, ControlSummary] = {}
     for y in range(net.n):
         cy = lo_ctrl[y]

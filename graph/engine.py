@@ -218,6 +218,8 @@ def component_order(net: Net) -> tuple[list[int], list[int]]:
     if n == 0:
         return [], []
     src, dst = _influence_edges(net)
+    if n <= SMALL_NET:
+        return _small_component_order(n, src.tolist(), dst.tolist())
     ncomp, labels = strong_components(n, src, dst)
     ls, ld = labels[src], labels[dst]
     keep = ls != ld
@@ -247,6 +249,84 @@ def component_order(net: Net) -> tuple[list[int], list[int]]:
     order = np.argsort(rank[labels], kind="stable")
     sizes = np.bincount(labels, minlength=ncomp)[labels[order]]
     return order.tolist(), sizes.tolist()
+
+
+SMALL_NET = 64
+"""Up to this many entities (a typical upstream closure) the order is found in plain Python: the
+array machinery costs more than the work on so few nodes."""
+
+
+def _small_component_order(n: int, src: list[int], dst: list[int]) -> tuple[list[int], list[int]]:
+    """``component_order`` for a small net: Tarjan's components, then Kahn's levels of the condensation
+    (a level's components by their smallest member, each component's members in index order)."""
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for a, b in zip(src, dst, strict=True):
+        succ[a].append(b)
+    comp = [-1] * n
+    index = [-1] * n
+    low = [0] * n
+    stack: list[int] = []
+    on_stack = [False] * n
+    counter = 0
+    ncomp = 0
+    for root in range(n):
+        if index[root] != -1:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack[v] = True
+            recurse = False
+            for j in range(i, len(succ[v])):
+                w = succ[v][j]
+                if index[w] == -1:
+                    work.append((v, j + 1))
+                    work.append((w, 0))
+                    recurse = True
+                    break
+                if on_stack[w]:
+                    low[v] = min(low[v], index[w])
+            if recurse:
+                continue
+            if low[v] == index[v]:
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = False
+                    comp[w] = ncomp
+                    if w == v:
+                        break
+                ncomp += 1
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    members: list[list[int]] = [[] for _ in range(ncomp)]
+    for v in range(n):
+        members[comp[v]].append(v)
+    indeg = [0] * ncomp
+    out: list[set[int]] = [set() for _ in range(ncomp)]
+    for a, b in zip(src, dst, strict=True):
+        ca, cb = comp[a], comp[b]
+        if ca != cb and cb not in out[ca]:
+            out[ca].add(cb)
+            indeg[cb] += 1
+    frontier = sorted((c for c in range(ncomp) if indeg[c] == 0), key=lambda c: members[c][0])
+    order: list[int] = []
+    sizes: list[int] = []
+    while frontier:
+        nxt: list[int] = []
+        for c in frontier:
+            order.extend(members[c])
+            sizes.extend([len(members[c])] * len(members[c]))
+            for d in out[c]:
+                indeg[d] -= 1
+                if indeg[d] == 0:
+                    nxt.append(d)
+        frontier = sorted(nxt, key=lambda c: members[c][0])
+    return order, sizes
 
 
 def solve(

@@ -72,7 +72,9 @@ def owned_ids(data: Dataset) -> set[str]:
     return {s.owned_id for s in data.stakes} | {c.controlled_id for c in data.controls}
 
 
-def control_keys(summaries: Mapping[str, ControlSummary], controllers: Mapping[str, tuple[str, ...]]) -> set[Key]:
+def control_keys(
+    summaries: Mapping[str, ControlSummary], controllers: Mapping[str, tuple[tuple[str, bool, str | None], ...]]
+) -> set[Key]:
     """Every materialised relationship the engine's answers call for."""
     keys: set[Key] = set()
     for target, summary in summaries.items():
@@ -80,9 +82,9 @@ def control_keys(summaries: Mapping[str, ControlSummary], controllers: Mapping[s
         definite = set(summary.ultimate_controllers)
         for controller in definite | set(summary.possible_ultimate_controllers):
             keys.add(("ULTIMATELY_CONTROLLED_BY", target, controller, controller in definite, groups.get(controller)))
-        for controller in controllers.get(target, ()):
+        for controller, is_definite, group in controllers.get(target, ()):
             if controller != target:
-                keys.add(("CONTROLLED_BY", target, controller, True, None))
+                keys.add(("CONTROLLED_BY", target, controller, is_definite, group))
     return keys
 
 
@@ -98,7 +100,8 @@ def states_from(keys: Iterable[Key], statuses: Mapping[str, str]) -> dict[str, C
     controllers: dict[str, set[str]] = defaultdict(set)
     for kind, target, controller, definite, group in keys:
         if kind == "CONTROLLED_BY":
-            controllers[target].add(controller)
+            if definite:  # the state names the definite controllers; possible ones are rows for the reverse
+                controllers[target].add(controller)
         else:
             possible[target].add((controller, group))
             if definite:

@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,14 +30,16 @@ from pydantic import SecretStr
 
 from ownergraph.graph.columnar import Columns
 from ownergraph.graph.gcpause import gc_paused
-from ownergraph.graph.materialised import NO_STATE, Key, states_from
+from ownergraph.graph.materialised import NO_STATE, Key, owned_ids, states_from
 from ownergraph.graph.model import Dataset
+from ownergraph.graph.params import DEFAULT_RULESET
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, change_props, relationship_props, whole_graph_answers
 from ownergraph.queries import records
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.queries.settings import Neo4jSettings
+from ownergraph.stored_answers import answer_rows_parallel
 
 # A unit separator never occurs in registry text, unlike the default ";".
 ARRAY_DELIMITER = "\x1f"
@@ -229,8 +231,13 @@ def _write_csv(
         nodes += change_nodes
         rels += change_rels
         counts["control_changes"] = change_nodes[0].rows if change_nodes else 0
+        chains: dict[tuple[str, str], str] = {}
+        if control.ruleset == DEFAULT_RULESET:
+            answers = _write_stored_answers(work, data, control, chains)
+            nodes.append(answers)
+            counts["stored_answers"] = answers.rows
         counts.update(controlled_by=0, ultimately_controlled_by=0)
-        for rel_type, table in _write_control_relationships(work, control):
+        for rel_type, table in _write_control_relationships(work, control, chains):
             rels.append((rel_type, table))
             counts[rel_type.lower()] = table.rows
     return nodes, rels, counts
@@ -241,9 +248,28 @@ _LOADED_EDGES = frozenset({"OWNS", "CONTROLS", "ACTS_IN_CONCERT"})
 
 def _write_control_run(work: Path, control: _Control) -> _Table:
     """The ``ControlRun`` node ``merge_control_run.cypher`` writes, keyed by its ruleset."""
-    props = {"ruleset": control.ruleset, "as_of": control.as_of, "computed_at": datetime.now(UTC)}
+    props = {"ruleset": control.ruleset, "as_of": control.as_of, "computed_at": datetime.now(UTC), "answers_gen": 1}
     table = _table(work / "control_run.csv", [":ID(ControlRun)", ":LABEL"], [props])
     _write(table, [([control.ruleset, "ControlRun"], props)])
+    return table
+
+
+def _write_stored_answers(
+    work: Path, data: Dataset, control: _Control, chains: dict[tuple[str, str], str]
+) -> _Table:
+    """A ``StoredAnswer`` per held entity, of the first generation (``ownergraph.stored_answers``);
+    fills ``chains`` with the chain of each (controlled, controller) for its ``CONTROLLED_BY``."""
+    targets = sorted(owned_ids(data))
+    first = {"entity_id": "", "body": "", "flags": "", "gen": 1}  # the columns every row has
+
+    def nodes() -> Iterator[tuple[list[str], dict[str, Any]]]:
+        for r in answer_rows_parallel(data, targets, day=control.as_of, ruleset=control.ruleset):
+            for c in r["chains"]:
+                chains[(r["id"], c["controller"])] = c["chain"]
+            yield [r["id"], "StoredAnswer"], {"entity_id": r["id"], "body": r["body"], "flags": r["flags"], "gen": 1}
+
+    table = _table(work / "stored_answers.csv", [":ID(StoredAnswer)", ":LABEL"], [first])
+    _write(table, nodes())
     return table
 
 
@@ -283,14 +309,19 @@ def _write_control_changes(
     return [changes, sequence], rels
 
 
-def _write_control_relationships(work: Path, control: _Control) -> list[tuple[str, _Table]]:
-    """The relationships ``create_controlled_by`` and ``create_ultimately_controlled_by`` write."""
+def _write_control_relationships(
+    work: Path, control: _Control, chains: dict[tuple[str, str], str]
+) -> list[tuple[str, _Table]]:
+    """The relationships ``create_controlled_by`` and ``create_ultimately_controlled_by`` write, each
+    ``CONTROLLED_BY`` with the chain the stored answers give it."""
     tables: list[tuple[str, _Table]] = []
     for rel_type in ("CONTROLLED_BY", "ULTIMATELY_CONTROLLED_BY"):
         chosen = sorted((k for k in control.keys if k[0] == rel_type), key=str)
         if not chosen:
             continue
         props = [relationship_props(k, control.ruleset) for k in chosen]
+        if rel_type == "CONTROLLED_BY" and chains:
+            props = [{**p, "chain": chains.get((k[1], k[2]))} for k, p in zip(chosen, props, strict=True)]
         table = _table(work / f"{rel_type.lower()}.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props)
         _write(table, (([k[1], k[2]], p) for k, p in zip(chosen, props, strict=True)))
         tables.append((rel_type, table))

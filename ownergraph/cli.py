@@ -256,12 +256,16 @@ def view_command(
 def serve_command(
     host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=0, help="worker processes; 0: one per core (see the README's HTTP API)")
+    ] = 0,
 ) -> None:
     """Serve the HTTP API (uvicorn)."""
     import uvicorn
 
     # By its import path: the application layer never imports the HTTP layer above it.
-    uvicorn.run("ownergraph.api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run("ownergraph.api.app:create_app", factory=True, host=host, port=port, log_level="info",
+                workers=workers or os.cpu_count() or 1)
 
 
 @app.command("demo")

@@ -31,6 +31,7 @@ from ownergraph.graph.materialised import ControlState, Key, changes, control_ke
 from ownergraph.graph.model import Dataset
 from ownergraph.graph.params import DEFAULT_RULESET, ControlParams
 from ownergraph.queries.repository import Repository
+from ownergraph.stored_answers import answer_rows, fill_answers
 
 __all__ = [
     "Cause",
@@ -100,17 +101,26 @@ def whole_graph_answers(cols: Columns, *, as_of: date, ruleset: str) -> tuple[se
 
 
 def materialise_control(
-    repo: Repository, *, as_of: date | None = None, ruleset: str = DEFAULT_RULESET, cause: Cause = REBUILD
+    repo: Repository,
+    *,
+    as_of: date | None = None,
+    ruleset: str = DEFAULT_RULESET,
+    cause: Cause = REBUILD,
+    answers: bool = True,
 ) -> Materialised:
-    """Recompute control for the whole graph and write only what changed."""
+    """Recompute control for the whole graph and write only what changed; then (``answers``) store
+    the default answer of every held entity anew (``ownergraph.stored_answers``)."""
     day = as_of or date.today()
     cols = repo.everything_columns()
     wanted, status = whole_graph_answers(cols, as_of=day, ruleset=ruleset)
     entities = cols.loaded
-    del cols
+    del cols  # the refill reads closures with names, batch by batch
     present, old = repo.materialised_state(ruleset)
-    return _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
-                  mode="whole", recomputed=entities)
+    done = _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
+                  mode="whole", recomputed=entities, whole=True)
+    if answers and ruleset == DEFAULT_RULESET:
+        fill_answers(repo, ruleset=ruleset)
+    return done
 
 
 def materialise_changes(
@@ -139,15 +149,18 @@ def materialise_changes(
     with ThreadPoolExecutor(max_workers=1) as pool:
         stored = pool.submit(lambda: (repo.materialised_control_of(affected, ruleset),
                                       repo.control_statuses_of(affected)))
-        data = repo.upstream_for_control(affected, max_nodes=4 * MAX_INCREMENTAL)
+        # Stored answers name entities and sources: the default ruleset reads the closure with them.
+        data = (repo.upstream_of(affected, max_nodes=4 * MAX_INCREMENTAL) if ruleset == DEFAULT_RULESET
+                else repo.upstream_for_control(affected, max_nodes=4 * MAX_INCREMENTAL))
         present, old = stored.result()
     if any(f.code == "closure_truncated" for f in data.findings):
         return materialise_control(repo, as_of=day, ruleset=ruleset, cause=cause)
     wanted_all, status_all = control_answers(data, as_of=day, ruleset=ruleset)
     wanted = {k for k in wanted_all if k[1] in affected}
     status = {e: s for e, s in status_all.items() if e in affected}
+    stored_rows = answer_rows(data, sorted(affected), day=day, ruleset=ruleset) if ruleset == DEFAULT_RULESET else []
     return _write(repo, wanted, status, present, old, affected, day=day, ruleset=ruleset, cause=cause,
-                  mode="incremental", recomputed=len(affected))
+                  mode="incremental", recomputed=len(affected), answers=stored_rows)
 
 
 def refresh_control(repo: Repository, *, today: date | None = None, ruleset: str = DEFAULT_RULESET) -> Materialised:
@@ -214,6 +227,8 @@ def _write(
     cause: Cause,
     mode: str,
     recomputed: int,
+    answers: list[dict[str, Any]] | None = None,
+    whole: bool = False,
 ) -> Materialised:
     """Write the diff between ``present`` and ``wanted`` (for the targets in ``scope``, or all) and
     a change record for every entity whose state differs."""
@@ -242,5 +257,6 @@ def _write(
          "props": change_props(entity, old_state, new_state, ruleset=ruleset, cause=cause, day=day, now=now)}
         for entity, old_state, new_state in changed
     ]
-    repo.write_materialised_control(create, delete, statuses, ruleset=ruleset, as_of=day, changes=rows)
+    repo.write_materialised_control(create, delete, statuses, ruleset=ruleset, as_of=day, changes=rows,
+                                    answers=answers, whole=whole)
     return Materialised(mode, day, recomputed, len(create), len(delete), len(statuses), len(rows))

@@ -16,11 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import orjson
+
 from ownergraph import schemas
-from ownergraph.graph.answers import ControlAnswer
+from ownergraph.graph.answers import ControlAnswer, ControlledEntity
 from ownergraph.graph.beneficial import beneficial_owners
 from ownergraph.graph.clusters import clusters, common_owners
-from ownergraph.graph.control import controlled, controllers
+from ownergraph.graph.control import ControlledRow, controlled_rows, controllers, with_chains
 from ownergraph.graph.errors import EntityNotFound, InvalidParameter
 from ownergraph.graph.model import Dataset, Entity, Stake, valid_at
 from ownergraph.graph.neighbourhood import GraphView, mark_control, neighbourhood
@@ -30,7 +32,8 @@ from ownergraph.graph.render import render_html
 from ownergraph.graph.screening import screen
 from ownergraph.pagination import encode_cursor
 from ownergraph.pipeline import load
-from ownergraph.queries.repository import Repository
+from ownergraph.queries.repository import ControlledPage, Repository
+from ownergraph.stored_answers import body_bytes, served_body
 
 T = TypeVar("T")
 
@@ -88,6 +91,20 @@ class OwnershipService:
     def controllers_response(self, target_id: str, params: ControlParams) -> schemas.ControllersResponse:
         return schemas.ControllersResponse.model_validate(self.controllers(target_id, params))
 
+    def controllers_body(self, target_id: str, params: ControlParams) -> tuple[bytes, bool]:
+        """The ``/controllers`` body as sent, and whether it was the stored answer.
+
+        The default question at the control run's day is answered from the stored
+        answer when it is current; anything else (another day, ruleset or
+        threshold; a stale run; an entity without a stored answer) live. Both give
+        the same bytes for the same question.
+        """
+        if params.is_default_question():
+            stored = self.repo.stored_answer(target_id, params.ruleset)
+            if stored.body is not None and stored.as_of == params.as_of:
+                return served_body(stored.body, params.as_of), True
+        return body_bytes(self.controllers_response(target_id, params)), False
+
     def controlled_response(
         self,
         controller_id: str,
@@ -97,17 +114,88 @@ class OwnershipService:
         founded_to: date | None = None,
         limit: int = 100,
         offset: int = 0,
+        live: bool = False,
     ) -> schemas.ControlledResponse:
+        """One page of what ``controller_id`` controls: from the materialised control for the default
+        question at the run's day (one indexed read of the page), live otherwise or with ``live``;
+        chains and flags are proved for the page's rows only, the same way on both paths."""
         _check_window(founded_from, founded_to)
+        if params.is_default_question() and not live:
+            page = self.repo.controlled_page(controller_id, ruleset=params.ruleset, founded_from=founded_from,
+                                             founded_to=founded_to, offset=offset, limit=limit)
+            if page is None:
+                raise EntityNotFound(controller_id)
+            if not page.stale and page.run_as_of == params.as_of:
+                return self._stored_controlled_page(controller_id, page, params, founded_from, founded_to, offset)
         # What x controls can depend on anyone upstream of what x holds (other holders, their
         # controllers, blocs): the engine needs the upstream closure of the downstream closure.
-        reached, cut = self.repo.downstream_ids([controller_id])
+        reached, _ = self.repo.downstream_ids([controller_id])
         if controller_id not in reached and self.repo.entity(controller_id) is None:
             raise EntityNotFound(controller_id)
         data = self.repo.upstream_of([controller_id, *reached])
-        data.findings.extend(cut)
-        answer = controlled(data, controller_id, params, founded_from=founded_from, founded_to=founded_to)
-        return _paginated(schemas.ControlledResponse, answer, "controlled", limit, offset)
+        every = controlled_rows(data, controller_id, params, founded_from=founded_from, founded_to=founded_to)
+        name = next((e.name for e in data.entities if e.id == controller_id), controller_id)
+        return self._controlled_page(controller_id, name, params, every[offset : offset + limit], data,
+                                     len(every), founded_from, founded_to, offset)
+
+    def _stored_controlled_page(
+        self,
+        controller_id: str,
+        page: ControlledPage,
+        params: ControlParams,
+        founded_from: date | None,
+        founded_to: date | None,
+        offset: int,
+    ) -> schemas.ControlledResponse:
+        """A page from the materialised control: each row's chain and flags as stored with the
+        controlled entity's answer; rows without a current one are proved here, as live."""
+        rows = [ControlledRow(r["id"], r["name"], r["kind"], r["founded"], r["definite"], r["group"])
+                for r in page.rows]
+        missing = [row for row, r in zip(rows, page.rows, strict=True) if r["chain"] is None]
+        proved: dict[str, ControlledEntity] = {}
+        flags: dict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = {}
+        if missing:
+            items, found = with_chains(self.repo.upstream_of([r.id for r in missing]), controller_id, missing, params)
+            proved = {item.id: item for item in items}
+            flags |= {(f.code, f.message, f.entity_ids): f.as_dict() for f in found}
+        controlled: list[Any] = []
+        for row, r in zip(rows, page.rows, strict=True):
+            if r["chain"] is None:
+                controlled.append(proved[row.id])
+                continue
+            controlled.append({"id": row.id, "name": row.name, "kind": row.kind, "founded": row.founded,
+                               "definite": row.definite, "chain": orjson.loads(r["chain"])})
+            for f in orjson.loads(r["flags"]):
+                flags.setdefault((f["code"], f["message"], tuple(f["entity_ids"])), f)
+        end = offset + len(rows)
+        return schemas.ControlledResponse.model_validate({
+            "controller_id": controller_id, "name": page.name, "as_of": params.as_of, "ruleset": params.ruleset,
+            "threshold": params.threshold, "relative_threshold": params.relative_threshold,
+            "founded_from": founded_from, "founded_to": founded_to, "controlled": controlled,
+            "flags": [flags[k] for k in sorted(flags)],
+            "total": page.total, "next_cursor": encode_cursor(end) if end < page.total else None,
+        })
+
+    @staticmethod
+    def _controlled_page(
+        controller_id: str,
+        name: str,
+        params: ControlParams,
+        rows: list[ControlledRow],
+        data: Dataset,
+        total: int,
+        founded_from: date | None,
+        founded_to: date | None,
+        offset: int,
+    ) -> schemas.ControlledResponse:
+        items, flags = with_chains(data, controller_id, rows, params)
+        end = offset + len(rows)
+        return schemas.ControlledResponse.model_validate({
+            "controller_id": controller_id, "name": name, "as_of": params.as_of, "ruleset": params.ruleset,
+            "threshold": params.threshold, "relative_threshold": params.relative_threshold,
+            "founded_from": founded_from, "founded_to": founded_to, "controlled": items, "flags": flags,
+            "total": total, "next_cursor": encode_cursor(end) if end < total else None,
+        })
 
     def owners_response(
         self, target_id: str, *, as_of: date, limit: int = 100, offset: int = 0

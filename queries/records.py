@@ -250,9 +250,11 @@ def fingerprint(props: dict[str, Any]) -> str:
 
 
 def with_entity_fingerprint(row: dict[str, Any]) -> dict[str, Any]:
-    """An entity row carrying ``control_fp``: the fields control depends on (kind, registered capital)."""
+    """An entity row carrying ``control_fp``: the fields the control answers depend on or show (kind,
+    registered capital, name: a rename changes the stored answers that name the entity)."""
     props = row["props"]
-    said = {"kind": props.get("kind"), "registered_capital": props.get("registered_capital")}
+    said = {"kind": props.get("kind"), "registered_capital": props.get("registered_capital"),
+            "name": props.get("name")}
     return {**row, "props": {**props, "control_fp": fingerprint(said)}}
 
 

@@ -69,6 +69,7 @@ def connect(settings: Neo4jSettings) -> Driver:
         auth=(user, password),
         connection_timeout=5.0,
         connection_acquisition_timeout=10.0,
+        max_connection_pool_size=settings.pool_size,
         max_transaction_retry_time=5.0,
         # schema hints (e.g. "no ACTS_IN_CONCERT yet") are noise for users, not faults
         notifications_min_severity="OFF",
@@ -252,7 +253,63 @@ class Repository:
         as_of = records.native_date(rows[0]["as_of"]) if rows else None
         if as_of is None:
             return None
-        return ControlRun(as_of, bool(rows[0]["stale"]))
+        return ControlRun(as_of, bool(rows[0]["stale"]), int(rows[0]["answers_gen"]))
+
+    @translate_errors
+    def stored_answer(self, entity_id: str, ruleset: str) -> StoredAnswer:
+        """The stored default answer of an entity and the run it must belong to, in one read."""
+        rec = self._read("read_stored_answer", id=entity_id, ruleset=ruleset)[0]
+        as_of = records.native_date(rec["as_of"])
+        current = (
+            as_of is not None and not rec["stale"] and rec["body"] is not None and rec["gen"] == rec["answers_gen"]
+        )
+        return StoredAnswer(as_of, rec["body"] if current else None)
+
+    @translate_errors
+    def controlled_page(
+        self,
+        controller_id: str,
+        *,
+        ruleset: str,
+        founded_from: date | None,
+        founded_to: date | None,
+        offset: int,
+        limit: int,
+    ) -> ControlledPage | None:
+        """One page of what an entity controls, read from the materialised control (None: no such entity)."""
+        rows = self._read("read_controlled_page", id=controller_id, ruleset=ruleset, founded_from=founded_from,
+                          founded_to=founded_to, offset=offset, limit=limit)
+        if not rows:
+            return None
+        rec = rows[0]
+        gen = int(rec["answers_gen"])
+        items = [
+            {"id": row["id"], "name": row["name"], "kind": row["kind"], "founded": records.native_date(row["founded"]),
+             "definite": row["definite"], "group": row["group"],
+             # the stored chain and flags, when the controlled entity's stored answer is current
+             "chain": row["chain"] if row["gen"] == gen and row["flags"] is not None else None,
+             "flags": row["flags"] if row["gen"] == gen else None}
+            for row in rec["rows"]
+        ]
+        return ControlledPage(rec["name"], records.native_date(rec["as_of"]), bool(rec["stale"]),
+                              int(rec["total"]), items)
+
+    @translate_errors
+    def answer_targets(self, ruleset: str) -> list[str]:
+        """Held or controlled entities whose stored answer is missing or of an older generation."""
+        run = self.control_run(ruleset)
+        gen = run.answers_gen if run is not None else 0
+        return [r["id"] for r in self._read("read_answer_targets", gen=gen)]
+
+    @translate_errors
+    def write_stored_answers(self, rows: list[dict[str, Any]], *, ruleset: str, gen: int | None = None) -> None:
+        """Store answers under the run's generation (only if it is still ``gen``, when given)."""
+        def work(tx: ManagedTransaction) -> None:
+            for batch in _batches(rows, BATCH_SIZE):
+                tx.run(statement("write_stored_answers"), rows=batch, ruleset=ruleset, gen=gen).consume()
+
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(work)
 
     @translate_errors
     def mark_control_stale(self, ruleset: str) -> None:
@@ -299,11 +356,15 @@ class Repository:
         ruleset: str,
         as_of: date,
         changes: list[dict[str, Any]] | None = None,
+        answers: list[dict[str, Any]] | None = None,
+        whole: bool = False,
     ) -> None:
         """Apply a diff of the materialised control of one ruleset, and record what changed, in one transaction.
 
         Each change row is ``{entity_id, load_id, props}``; the change records get
-        consecutive sequence numbers (``seq``) in the order given.
+        consecutive sequence numbers (``seq``) in the order given. ``answers``
+        (``{id, body}``) are stored answers of the recomputed entities; ``whole``
+        starts a new generation of them (``ownergraph.stored_answers``).
         """
         changes = changes or []
 
@@ -321,7 +382,9 @@ class Repository:
                 numbered = [records.numbered_change(row, first + i + 1) for i, row in enumerate(changes)]
                 for batch in _batches(numbered, BATCH_SIZE):
                     tx.run(statement("create_control_changes"), rows=batch).consume()
-            tx.run(statement("merge_control_run"), ruleset=ruleset, as_of=as_of).consume()
+            tx.run(statement("merge_control_run"), ruleset=ruleset, as_of=as_of, whole=whole).consume()
+            for batch in _batches(answers or [], BATCH_SIZE):
+                tx.run(statement("write_stored_answers"), rows=batch, ruleset=ruleset, gen=None).consume()
 
         with self.driver.session(database=self.database) as session:
             session.execute_write(work)
@@ -716,6 +779,27 @@ class ControlRun:
 
     as_of: date
     stale: bool
+    answers_gen: int = 0
+
+
+@dataclass(frozen=True)
+class ControlledPage:
+    """A page of the materialised reverse question: rows ``{id, name, kind, founded, definite, group,
+    chain, flags}`` (``chain`` and ``flags`` as stored JSON, None where no current one is stored)."""
+
+    name: str
+    run_as_of: date | None
+    stale: bool
+    total: int
+    rows: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The control run's day, and the stored default answer if it is current (else None)."""
+
+    as_of: date | None
+    body: str | None
 
 
 @dataclass(frozen=True)

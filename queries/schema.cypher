@@ -26,3 +26,4 @@ CREATE CONSTRAINT change_sequence_name IF NOT EXISTS FOR (s:ChangeSequence) REQU
 CREATE CONSTRAINT watchlist_name IF NOT EXISTS FOR (w:Watchlist) REQUIRE w.name IS UNIQUE;
 CREATE CONSTRAINT load_lock_name IF NOT EXISTS FOR (l:LoadLock) REQUIRE l.name IS UNIQUE;
 CREATE INDEX involves_ckey IF NOT EXISTS FOR ()-[i:INVOLVES]-() ON (i.ckey);
+CREATE CONSTRAINT stored_answer_entity IF NOT EXISTS FOR (a:StoredAnswer) REQUIRE a.entity_id IS UNIQUE;

@@ -17,6 +17,8 @@ class Neo4jSettings(BaseSettings):
     username: str = "neo4j"
     password: SecretStr | None = None
     database: str = "neo4j"
+    pool_size: int = 40
+    """Connections per process (``NEO4J_POOL_SIZE``): the API's thread pool runs 40 requests at once."""
 
     @property
     def is_local(self) -> bool:

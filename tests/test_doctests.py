@@ -43,6 +43,7 @@ WITH_EXAMPLES = [
     "ownergraph.loaders.normalise",
     "ownergraph.loaders.validate",
     "ownergraph.queries.records",
+    "ownergraph.stored_answers",
     "ownergraph.terminal",
 ]
 

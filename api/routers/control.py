@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 
 from ownergraph.api.deps import (
     AsOfDep,
@@ -26,6 +26,7 @@ from ownergraph.schemas import (
     ControllersResponse,
     OwnersResponse,
 )
+from ownergraph.stored_answers import entity_tag
 
 router = APIRouter(tags=["control"])
 
@@ -34,10 +35,28 @@ router = APIRouter(tags=["control"])
 @router.get(
     "/entities/{entity_id:path}/controllers",
     summary="The ultimate controllers, with their chains of control",
-    responses=NOT_FOUND,
+    description=(
+        "The default question (no `as_of` or the control run's day, the default ruleset and thresholds) "
+        "is answered from the stored answer of the last control run (`X-Answer-Source: stored`); any "
+        "other question is computed live. Both send the same bytes for the same question."
+    ),
+    response_model=ControllersResponse,
+    responses={**NOT_FOUND, 304: {"description": "Not modified (`If-None-Match` named this `ETag`)."}},
 )
-def controllers(entity_id: EntityPath, service: ServiceDep, params: ControlParamsDep) -> ControllersResponse:
-    return service.controllers_response(entity_id, params)
+def controllers(
+    entity_id: EntityPath,
+    service: ServiceDep,
+    params: ControlParamsDep,
+    if_none_match: Annotated[str | None, Header(description="An `ETag` given before: 304 if unchanged.")] = None,
+) -> Response:
+    # The default question at the control run's day is sent as stored (bytes, no validation);
+    # ETag is the body's hash, so it changes exactly when the answer does.
+    body, stored = service.controllers_body(entity_id, params)
+    tag = entity_tag(body)
+    headers = {"ETag": tag, "X-Answer-Source": "stored" if stored else "live"}
+    if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(content=body, media_type="application/json", headers=headers)
 
 
 @router.get(

@@ -11,7 +11,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The process is up")
-def healthz() -> HealthResponse:
+async def healthz() -> HealthResponse:
+    # On the event loop, not the thread pool: it answers at once while heavy routes fill the pool.
     return HealthResponse()
 
 

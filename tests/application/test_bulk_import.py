@@ -103,6 +103,18 @@ def _control_run(repo: Repository) -> list[tuple[str, date]]:
     return [(r["ruleset"], r["as_of"].to_native(), r["stamped"], sorted(r["keys"])) for r in records]
 
 
+def _stored_answers(repo: Repository) -> dict[str, tuple[int, str, str]]:
+    records = repo.driver.execute_query("MATCH (a:StoredAnswer) RETURN a.entity_id AS id, a.gen AS gen, "
+                                        "a.body AS body, a.flags AS flags").records
+    return {r["id"]: (r["gen"], r["body"], r["flags"]) for r in records}
+
+
+def _stored_chains(repo: Repository) -> dict[tuple[str, str], str | None]:
+    records = repo.driver.execute_query("MATCH (y)-[r:CONTROLLED_BY]->(x) RETURN y.id AS y, x.id AS x, "
+                                        "r.chain AS chain").records
+    return {(r["y"], r["x"]): r["chain"] for r in records}
+
+
 def test_bulk_import_materialises_control_like_the_diff_writer(
     imported: Repository, repo: Repository, dataset: Dataset
 ) -> None:
@@ -114,8 +126,14 @@ def test_bulk_import_materialises_control_like_the_diff_writer(
     assert any(not k[3] for k in bulk_keys)  # possible controllers (interval shares) kept apart
     assert imported.control_statuses() == repo.control_statuses()
     assert set(imported.control_statuses().values()) >= {"controlled", "no_controller"}
-    expected_run = [("majority", DAY, True, ["as_of", "computed_at", "ruleset"])]
+    expected_run = [("majority", DAY, True, ["answers_gen", "as_of", "computed_at", "ruleset"])]
     assert _control_run(imported) == _control_run(repo) == expected_run
+    # The stored default answers: the same bytes as the whole pass and its refill store.
+    assert _stored_answers(imported) == _stored_answers(repo)
+    assert len(_stored_answers(imported)) == len(imported.control_statuses())
+    chains = _stored_chains(imported)
+    assert chains == _stored_chains(repo)
+    assert all(chain is not None for chain in chains.values())
     # Nothing left for the diff writer to do: the import was already current.
     assert materialise_control(imported, as_of=DAY).counts() == {"created": 0, "deleted": 0, "statuses": 0}
 

@@ -240,7 +240,7 @@ def test_controllers_deep_chain():
 
 
 def test_build_faults_are_flagged():
-    d = dataset("x y a", [("x", "a", 0.7), ("y", "a", 0.6), ("a", "a", 0.1), ("x", "ghost", 0.5)])
+    d = dataset("x y a", [("x", "a", 0.7), ("y", "a", 0.6), ("a", "a", 0.1), ("x", "ghost", 0.6)])
     d.stakes.append(Stake("y", "x", Share(exact=1.7)))
     d.stakes.append(Stake("y", "x", Share(exact=0.1), start=date(2020, 1, 1), end=date(2019, 1, 1)))
     ans = controllers(d, "a", ControlParams(DAY))
@@ -250,7 +250,7 @@ def test_build_faults_are_flagged():
     assert summed.entity_ids == ("a", "x", "y")
     # the over-100% data is used as given, not renormalised
     assert sorted(ans.controllers) == ["x", "y"]
-    ghost = controlled(d, "x", ControlParams(DAY))
+    ghost = controlled(d, "x", ControlParams(DAY))  # flags come with the answers they stand behind
     assert any(f.code == "unknown_entity" and f.entity_ids == ("ghost",) for f in ghost.flags)
 
 
