@@ -16,7 +16,9 @@ single holder but has no controllers of its own.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -507,6 +509,26 @@ def affected_by_uncertainty(net: Net) -> list[bool]:
     return out[:n].tolist()  # type: ignore[no-any-return]
 
 
+class Holders(Protocol):
+    """What the bloc and relative rules read of a net (``Net`` here, its columnar twin in ``graph.columnar``)."""
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def bloc_members(self) -> list[tuple[int, ...]]: ...
+
+    def blocs_for(self, y: int) -> dict[int, int]: ...
+
+    def holders_of(self, y: int) -> list[tuple[int, float, float]]: ...
+
+
+class Controllers(Protocol):
+    """Controllers of each index, read-only: ``list[dict]`` here."""
+
+    def __getitem__(self, i: int, /) -> Mapping[int, object]: ...
+
+
 def _prefer_chains(direct: dict[int, str], ctrl: list[dict[int, int]]) -> dict[int, str | int]:
     """Explain x through an intermediate direct controller z where one exists.
 
@@ -532,7 +554,7 @@ def _prefer_chains(direct: dict[int, str], ctrl: list[dict[int, int]]) -> dict[i
 
 
 def _pool_blocs(
-    net: Net, ctrl: list[dict[int, int]], y: int, pooled: dict[int, float], bound: int
+    net: Holders, ctrl: Controllers, y: int, pooled: dict[int, float], bound: int
 ) -> list[int]:
     """Pool the blocs in scope for ``y`` as single holders; returns every bloc seen in ``pooled``."""
     bmap = net.blocs_for(y)
@@ -559,8 +581,8 @@ def _pool_blocs(
 
 
 def _relative_winners(
-    net: Net,
-    ctrl: list[dict[int, int]],
+    net: Holders,
+    ctrl: Controllers,
     y: int,
     pooled: dict[int, float],
     bound: int,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ownergraph.graph.columnar import Columns, bulk_answers
 from ownergraph.graph.control import bulk_control_relation
 from ownergraph.graph.materialised import ControlState, Key, changes, control_keys, owned_ids, states_from
 from ownergraph.graph.model import Dataset
@@ -42,6 +43,7 @@ __all__ = [
     "refresh_control",
     "relationship_props",
     "verify_control",
+    "whole_graph_answers",
 ]
 
 # Past this many affected entities an incremental pass reads as much as a whole one: do the whole one.
@@ -92,6 +94,12 @@ def control_answers(data: Dataset, *, as_of: date, ruleset: str) -> tuple[set[Ke
     return control_keys(summaries, controllers), statuses
 
 
+def whole_graph_answers(cols: Columns, *, as_of: date, ruleset: str) -> tuple[set[Key], dict[str, str]]:
+    """``control_answers`` for a whole graph in columns (``graph.columnar``: the same answers, no proofs)."""
+    answers = bulk_answers(cols, ControlParams(as_of, ruleset))
+    return set(answers.rows()), answers.statuses()
+
+
 def materialise_control(
     repo: Repository,
     *,
@@ -103,13 +111,13 @@ def materialise_control(
     """Recompute control for the whole graph and write only what changed; then (``answers``) store
     the default answer of every held entity anew (``ownergraph.stored_answers``)."""
     day = as_of or date.today()
-    data = repo.everything()
-    wanted, status = control_answers(data, as_of=day, ruleset=ruleset)
-    present = repo.materialised_control(ruleset)
-    old = repo.control_statuses()
+    cols = repo.everything_columns()
+    wanted, status = whole_graph_answers(cols, as_of=day, ruleset=ruleset)
+    entities = cols.loaded
+    del cols  # the refill reads closures with names, batch by batch
+    present, old = repo.materialised_state(ruleset)
     done = _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
-                  mode="whole", recomputed=len(data.entities), whole=True)
-    del data  # the refill reads closures with names, batch by batch
+                  mode="whole", recomputed=entities, whole=True)
     if answers and ruleset == DEFAULT_RULESET:
         fill_answers(repo, ruleset=ruleset)
     return done
@@ -180,8 +188,9 @@ def verify_control(
     full recomputation at the last run's day (or ``as_of``); empty when they agree."""
     run = repo.control_run(ruleset)
     day = as_of or (run.as_of if run is not None else date.today())
-    wanted, status = control_answers(repo.everything(), as_of=day, ruleset=ruleset)
-    present = states_from(repo.materialised_control(ruleset).keys(), repo.control_statuses())
+    wanted, status = whole_graph_answers(repo.everything_columns(), as_of=day, ruleset=ruleset)
+    keys, statuses = repo.materialised_state(ruleset)
+    present = states_from(keys.keys(), statuses)
     expected = states_from(wanted, status)
     return [(e, old.to_json(), new.to_json()) for e, old, new in changes(present, expected)]
 
@@ -233,7 +242,16 @@ def _write(
     ]
     statuses += [{"id": e, "status": None} for e in sorted(old.keys() - status.keys())]
     now = datetime.now(UTC)
-    changed = changes(states_from(present.keys(), old), states_from(wanted, status), scope)
+    if scope is None:
+        # Only entities with a relationship or a status that differs can have a different state.
+        scope = {k[1] for k in wanted ^ present.keys()} | {e for e in old.keys() | status.keys()
+                                                           if old.get(e) != status.get(e)}
+        wanted_in = {k for k in wanted if k[1] in scope}
+        present_in = [k for k in present if k[1] in scope]
+        changed = changes(states_from(present_in, {e: v for e, v in old.items() if e in scope}),
+                          states_from(wanted_in, {e: v for e, v in status.items() if e in scope}), scope)
+    else:
+        changed = changes(states_from(present.keys(), old), states_from(wanted, status), scope)
     rows = [
         {"entity_id": entity, "load_id": cause.load_id,
          "props": change_props(entity, old_state, new_state, ruleset=ruleset, cause=cause, day=day, now=now)}

@@ -32,6 +32,7 @@ WITH_EXAMPLES = [
     "ownergraph.graph.build",
     "ownergraph.graph.candidates",
     "ownergraph.graph.clusters",
+    "ownergraph.graph.columnar",
     "ownergraph.graph.components",
     "ownergraph.graph.control",
     "ownergraph.graph.identifiers",

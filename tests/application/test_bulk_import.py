@@ -8,6 +8,7 @@ fixture), and reads of both are compared.
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Iterator
 from datetime import date
@@ -28,7 +29,10 @@ from ownergraph.materialise import Cause, materialise_control
 from ownergraph.pipeline import bulk_load, default_source, load, parse
 from ownergraph.queries.repository import Repository
 
-BULKTEST = Instance("bulktest", bolt_port=28687, http_port=28474, heap="1g", pagecache="256m")
+# One per parallel test instance (OWNERGRAPH_TEST_INSTANCE=N), as the test servers are: ports +N*100.
+_N = int(os.environ.get("OWNERGRAPH_TEST_INSTANCE", "0"))
+BULKTEST = Instance(f"bulktest{_N or ''}", bolt_port=28687 + 100 * _N, http_port=28474 + 100 * _N, heap="1g",
+                    pagecache="256m")
 LOAD = {"id": "registry-csv:bulktest", "format": "registry-csv", "path": "/tmp/bulktest"}
 DAY = date(2025, 6, 30)
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "data"
