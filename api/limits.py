@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -117,6 +118,12 @@ class HeavyLimiter:
 
 
 async def _heavy_slot(request: Request) -> AsyncIterator[None]:
+    async with _slot_of(request):
+        yield
+
+
+@asynccontextmanager
+async def _slot_of(request: Request) -> AsyncIterator[None]:
     limiter: HeavyLimiter = request.app.state.heavy_limiter
     await limiter.acquire()
     try:
@@ -134,12 +141,8 @@ async def _heavy_unless_default(request: Request, params: ControlParamsDep) -> A
     if params.is_default_question():
         yield
         return
-    limiter: HeavyLimiter = request.app.state.heavy_limiter
-    await limiter.acquire()
-    try:
+    async with _slot_of(request):
         yield
-    finally:
-        limiter.release()
 
 
 # For the routes the materialised control answers for the default question (controllers, controlled).

@@ -89,11 +89,11 @@ def parse(
         data.findings.extend(check_dataset(data, file=str(path)))
     if known_ids is not None:
         _accept_references_to_the_graph(data, known_ids)
-    data.findings[:] = [_named_in_source(f, path) for f in data.findings]
-    if data.errors and on_fault == "skip":
+    if data.errors and on_fault == "skip":  # before renaming: records are found by their findings' places
         left_out = skip_faulty_records(data)
         if skipped is not None:
-            skipped.extend(left_out)
+            skipped.extend(replace(s, file=source_file_name(s.file, path)) if s.file else s for s in left_out)
+    data.findings[:] = [_named_in_source(f, path) for f in data.findings]
     if data.errors:
         raise LoadRejected(data.findings)
     return data

@@ -53,8 +53,9 @@ def _assert_located(fmt: str, path: Path, **options: object) -> None:
         if f.severity == "warning":
             continue
         assert f.file is not None, f
-        source = Path(f.file)
-        assert source == path or source.parent == path, f  # the file itself, or a file of the folder
+        # findings name the file inside the source (never a server path): a folder's file, or the file itself
+        source = path / f.file if path.is_dir() else path.parent / f.file
+        assert source == path or source.parent == path, f
         if f.code in FILE_LEVEL:
             continue
         assert f.line is not None, f
