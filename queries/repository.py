@@ -95,7 +95,11 @@ def connect(settings: Neo4jSettings) -> Driver:
 
 
 class Repository:
-    """Reads and writes of the ownership graph in one database."""
+    """Reads and writes of the ownership graph in one database.
+
+    No statement waits for a bookmark: one server is one store, and a bulk import replaces the store
+    under a long-lived driver (whose bookmarks would then name transactions the new store never had).
+    """
 
     def __init__(self, driver: Driver, database: str = "neo4j", *, read_timeout: float | None = None) -> None:
         """``read_timeout``: seconds each read may run in the database (None: the server's own limit)."""
@@ -138,8 +142,8 @@ class Repository:
     @translate_errors
     def apply_schema(self) -> None:
         for stmt in statements("schema"):
-            self.driver.execute_query(stmt, database_=self.database)
-        self.driver.execute_query(statement("await_indexes"), database_=self.database)
+            self.driver.execute_query(stmt, database_=self.database, bookmark_manager_=None)
+        self.driver.execute_query(statement("await_indexes"), database_=self.database, bookmark_manager_=None)
 
     # -- writes ---------------------------------------------------------------
 
@@ -341,7 +345,8 @@ class Repository:
 
     @translate_errors
     def mark_control_stale(self, ruleset: str) -> None:
-        self.driver.execute_query(statement("mark_control_stale"), ruleset=ruleset, database_=self.database)
+        self.driver.execute_query(statement("mark_control_stale"), ruleset=ruleset, database_=self.database,
+            bookmark_manager_=None)
 
     @translate_errors
     def dated_edges(self, after: date, upto: date) -> set[str]:
@@ -455,7 +460,7 @@ class Repository:
     def save_watchlist(self, name: str, ids: list[str], min_io: float) -> dict[str, Any]:
         rows, _, _ = self.driver.execute_query(
             statement("merge_watchlist"), watchlist={"name": name, "ids": ids, "min_io": min_io},
-            database_=self.database,
+            database_=self.database, bookmark_manager_=None,
         )
         return dict(rows[0]["watchlist"])
 
@@ -465,7 +470,8 @@ class Repository:
 
     @translate_errors
     def delete_watchlist(self, name: str) -> bool:
-        rows, _, _ = self.driver.execute_query(statement("delete_watchlist"), name=name, database_=self.database)
+        rows, _, _ = self.driver.execute_query(statement("delete_watchlist"), name=name, database_=self.database,
+            bookmark_manager_=None)
         return bool(rows and rows[0]["deleted"])
 
     # -- the load lock ----------------------------------------------------------------------
@@ -476,20 +482,22 @@ class Repository:
         ``replacing``, a holder the caller knows to be gone)."""
         rows, _, _ = self.driver.execute_query(
             statement("acquire_load_lock"), holder=holder, lease_seconds=lease_seconds, replacing=replacing,
-            database_=self.database,
+            database_=self.database, bookmark_manager_=None,
         )
         return bool(rows)
 
     @translate_errors
     def renew_load_lock(self, holder: str, lease_seconds: int) -> bool:
         rows, _, _ = self.driver.execute_query(
-            statement("renew_load_lock"), holder=holder, lease_seconds=lease_seconds, database_=self.database
+            statement("renew_load_lock"), holder=holder, lease_seconds=lease_seconds, database_=self.database,
+            bookmark_manager_=None
         )
         return bool(rows)
 
     @translate_errors
     def release_load_lock(self, holder: str) -> None:
-        self.driver.execute_query(statement("release_load_lock"), holder=holder, database_=self.database)
+        self.driver.execute_query(statement("release_load_lock"), holder=holder, database_=self.database,
+            bookmark_manager_=None)
 
     @translate_errors
     def load_lock_holder(self) -> str | None:

@@ -162,9 +162,10 @@ def neighbours_json(
     """The "+N more" groups of the explorer expand page by page from here (largest stake first)."""
     if page.limit > MAX_NEIGHBOURS_PAGE:
         raise InvalidParameter(f"limit must be at most {MAX_NEIGHBOURS_PAGE} here, not {page.limit}")
-    answer = service.entity(entity_id, as_of=as_of)
-    items = answer.owners if side == "up" else answer.holdings
-    chunk = items[page.offset: page.offset + page.limit]
+    # the entity route pages both lists in the database: this page of the side asked for
+    answer = service.entity(entity_id, as_of=as_of, limit=page.limit, offset=page.offset)
+    chunk = answer.owners if side == "up" else answer.holdings
+    total = answer.owners_total if side == "up" else answer.holdings_total
     end = page.offset + page.limit
     nodes, edges = [], []
     for n in chunk:
@@ -176,6 +177,6 @@ def neighbours_json(
                       "share_min": s.share.minimum, "share_max": s.share.maximum, "share_raw": s.share.raw,
                       "share_derived": s.share.derived, "start": s.start.isoformat() if s.start else None,
                       "end": s.end.isoformat() if s.end else None, "provenance": s.source, "detail": s.detail})
-    return {"id": entity_id, "side": side, "as_of": as_of.isoformat(), "total": len(items), "nodes": nodes,
-            "edges": edges, "next_cursor": encode_cursor(end) if end < len(items) else None}
+    return {"id": entity_id, "side": side, "as_of": as_of.isoformat(), "total": total, "nodes": nodes,
+            "edges": edges, "next_cursor": encode_cursor(end) if end < total else None}
 

@@ -89,12 +89,18 @@ def _sorted(data: Dataset) -> tuple[list[Entity], list[Stake], list[Control]]:
 def test_bulk_import_reads_like_write_dataset(imported: Repository, repo: Repository, dataset: Dataset) -> None:
     repo.write_dataset(dataset, load=LOAD)
     materialise_control(repo, as_of=DAY, cause=Cause("load", LOAD["id"]))
-    assert imported.counts() == repo.counts()
+    # the bulk import writes no source records (docs/resolution.md): each entity is its own one record
+    bookkeeping = {"SourceRecord", "RECORD_OF", "Identifier", "IDENTIFIED_BY"}
+    assert _without(imported.counts(), bookkeeping) == _without(repo.counts(), bookkeeping)
     rnd = random.Random(5)
     companies = [e.id for e in dataset.entities if e.kind in ("company", "partnership")]
     for target in ["odd-1", *rnd.sample(companies, 8)]:
         assert _sorted(imported.upstream(target)) == _sorted(repo.upstream(target)), target
     assert imported.entity("odd-1") == dataset.entities[-1]
+
+
+def _without(counts: dict[str, int], names: set[str]) -> dict[str, int]:
+    return {k: v for k, v in counts.items() if k not in names}
 
 
 def _control_run(repo: Repository) -> list[tuple[str, date]]:

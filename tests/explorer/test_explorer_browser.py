@@ -149,7 +149,7 @@ def test_double_click_expands_and_click_shows_details(explorer: Explorer, page: 
 
 
 def test_a_folded_group_expands_page_by_page(explorer: Explorer, page: LoggedPage) -> None:
-    holdings = httpx.get(f"{explorer.base_url}/entities/{BIG_HOLDER}").json()["holdings"]
+    holdings = httpx.get(f"{explorer.base_url}/entities/{BIG_HOLDER}", params={"limit": 1000}).json()["holdings"]
     total = len({h["entity"]["id"] for h in holdings})
     assert total > 100
     p = page.page
