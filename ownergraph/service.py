@@ -157,8 +157,9 @@ class OwnershipService:
         data = self.repo.upstream_of([controller_id, *reached])
         every = controlled_rows(data, controller_id, params, founded_from=founded_from, founded_to=founded_to)
         name = next((e.name for e in data.entities if e.id == controller_id), controller_id)
-        return self._controlled_page(controller_id, name, params, every[offset : offset + limit], data,
-                                     len(every), founded_from, founded_to, offset)
+        items, flags = with_chains(data, controller_id, every[offset : offset + limit], params)
+        return _controlled_answer(controller_id, name, params, items, flags, len(every), founded_from, founded_to,
+                                  offset)
 
     def _stored_controlled_page(
         self,
@@ -189,35 +190,8 @@ class OwnershipService:
                                "definite": row.definite, "chain": orjson.loads(r["chain"])})
             for f in orjson.loads(r["flags"]):
                 flags.setdefault((f["code"], f["message"], tuple(f["entity_ids"])), f)
-        end = offset + len(rows)
-        return schemas.ControlledResponse.model_validate({
-            "controller_id": controller_id, "name": page.name, "as_of": params.as_of, "ruleset": params.ruleset,
-            "threshold": params.threshold, "relative_threshold": params.relative_threshold,
-            "founded_from": founded_from, "founded_to": founded_to, "controlled": controlled,
-            "flags": [flags[k] for k in sorted(flags)],
-            "total": page.total, "next_cursor": encode_cursor(end) if end < page.total else None,
-        })
-
-    @staticmethod
-    def _controlled_page(
-        controller_id: str,
-        name: str,
-        params: ControlParams,
-        rows: list[ControlledRow],
-        data: Dataset,
-        total: int,
-        founded_from: date | None,
-        founded_to: date | None,
-        offset: int,
-    ) -> schemas.ControlledResponse:
-        items, flags = with_chains(data, controller_id, rows, params)
-        end = offset + len(rows)
-        return schemas.ControlledResponse.model_validate({
-            "controller_id": controller_id, "name": name, "as_of": params.as_of, "ruleset": params.ruleset,
-            "threshold": params.threshold, "relative_threshold": params.relative_threshold,
-            "founded_from": founded_from, "founded_to": founded_to, "controlled": items, "flags": flags,
-            "total": total, "next_cursor": encode_cursor(end) if end < total else None,
-        })
+        return _controlled_answer(controller_id, page.name, params, controlled, [flags[k] for k in sorted(flags)],
+                                  page.total, founded_from, founded_to, offset)
 
     @resolving
     def owners_response(
@@ -374,6 +348,27 @@ class OwnershipService:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+
+def _controlled_answer(
+    controller_id: str,
+    name: str,
+    params: ControlParams,
+    controlled: Sequence[Any],
+    flags: Sequence[Any],
+    total: int,
+    founded_from: date | None,
+    founded_to: date | None,
+    offset: int,
+) -> schemas.ControlledResponse:
+    """One page of ``/controlled``, whichever path (materialised or live) found its rows."""
+    end = offset + len(controlled)
+    return schemas.ControlledResponse.model_validate({
+        "controller_id": controller_id, "name": name, "as_of": params.as_of, "ruleset": params.ruleset,
+        "threshold": params.threshold, "relative_threshold": params.relative_threshold,
+        "founded_from": founded_from, "founded_to": founded_to, "controlled": controlled, "flags": flags,
+        "total": total, "next_cursor": encode_cursor(end) if end < total else None,
+    })
 
 
 def control_marks(answer: ControlAnswer) -> tuple[set[str], set[tuple[str, str]]]:

@@ -163,7 +163,7 @@ def fill_answers(
     run = repo.control_run(ruleset)
     if run is None or run.stale:
         return 0
-    todo: Sequence[str] = repo.answer_targets(ruleset)[:limit]
+    todo: Sequence[str] = repo.answer_targets(run.answers_gen)[:limit]
     done = 0
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]

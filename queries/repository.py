@@ -327,10 +327,8 @@ class Repository:
                               int(rec["total"]), items)
 
     @translate_errors
-    def answer_targets(self, ruleset: str) -> list[str]:
-        """Held or controlled entities whose stored answer is missing or of an older generation."""
-        run = self.control_run(ruleset)
-        gen = run.answers_gen if run is not None else 0
+    def answer_targets(self, gen: int) -> list[str]:
+        """Held or controlled entities whose stored answer is missing or of another generation than ``gen``."""
         return [r["id"] for r in self._read("read_answer_targets", gen=gen)]
 
     @translate_errors
