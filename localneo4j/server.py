@@ -158,6 +158,9 @@ def _config(instance: Instance) -> str:
             # read fails alone instead of taking the server down. Loads are single large transactions
             # (atomic per load): the share leaves them most of the heap.
             f"db.memory.transaction.total.max={transaction_memory(instance.heap)}",
+            # A read's time budget (the driver's transaction timeout) is enforced by a monitor thread; at
+            # its default period of 2 s a read could overrun a 4 s budget by half.
+            "db.transaction.monitor.check.interval=100ms",
             "",
         ]
     )

@@ -140,3 +140,8 @@ def test_memory_guard_is_on() -> None:
     config = server._config(server.Instance("cfg", bolt_port=1, http_port=2, heap="2g"))
     assert "db.memory.transaction.total.max=1638m" in config
     assert "total.max=0" not in config
+
+
+def test_read_budgets_are_checked_every_100_ms() -> None:
+    config = server._config(server.Instance("cfg", bolt_port=1, http_port=2, heap="2g"))
+    assert "db.transaction.monitor.check.interval=100ms" in config
