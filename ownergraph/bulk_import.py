@@ -20,46 +20,37 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from pydantic import SecretStr
 
 from ownergraph.graph.columnar import Columns
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.materialised import NO_STATE, Key, owned_ids, states_from
-from ownergraph.graph.model import Dataset
+from ownergraph.graph.model import Dataset, Entity, Stake
 from ownergraph.graph.params import DEFAULT_RULESET
+from ownergraph.import_csv import ARRAY_DELIMITER, CHUNK, Chunk, ImportCsvError, Table, chunked, write_table
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
-from ownergraph.materialise import Cause, change_props, relationship_props, whole_graph_answers
+from ownergraph.materialise import Cause, change_props, whole_graph_answers
 from ownergraph.queries import records
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.queries.settings import Neo4jSettings
 from ownergraph.stored_answers import answer_rows_parallel
 
-# A unit separator never occurs in registry text, unlike the default ";".
-ARRAY_DELIMITER = "\x1f"
 DATABASE = "neo4j"
+# Populating the indexes of a national graph after its import takes minutes (about 1.5 at 1M companies).
+SCHEMA_WAIT_SECONDS = 3 * 3600
 
 
 class BulkImportError(RuntimeError):
     """The bulk import was refused or failed; nothing was imported when refused."""
-
-
-@dataclass
-class _Table:
-    """One CSV file for the importer: fixed id/label/type columns, then typed properties."""
-
-    path: Path
-    fixed: list[str]
-    props: list[str]
-    types: dict[str, str] = field(default_factory=dict)
-    rows: int = 0
-    multiline: bool = False
 
 
 def bulk_import(
@@ -113,7 +104,10 @@ def bulk_import(
             say(f"control computed in {took['control']:.1f} s")
             began = time.perf_counter()
         with gc_paused():
-            nodes, rels, counts = _write_csv(work, data, load, control, stored_answers, took)
+            try:
+                nodes, rels, counts = _write_csv(work, data, load, control, stored_answers, took)
+            except ImportCsvError as e:
+                raise BulkImportError(str(e)) from e
         took["csv"] = time.perf_counter() - began - took.get("stored_answers", 0.0)
         if "stored_answers" in took:
             say(f"stored answers computed and written in {took['stored_answers']:.1f} s")
@@ -131,7 +125,7 @@ def bulk_import(
     repo = _repository(instance)
     try:
         repo.wait_until_online()
-        repo.apply_schema()
+        repo.apply_schema(await_seconds=SCHEMA_WAIT_SECONDS)
     finally:
         repo.driver.close()
     took["schema"] = time.perf_counter() - began
@@ -186,39 +180,29 @@ class _Control:
 def _write_csv(
     work: Path, data: Dataset, load: dict[str, Any] | None, control: _Control | None,
     stored_answers: bool, took: dict[str, float],
-) -> tuple[list[_Table], list[tuple[str, _Table]], dict[str, int]]:
-    nodes: list[_Table] = []
-    entity_rows = [records.entity_row(e) for e in data.entities]
-    if control is not None:
-        for row in entity_rows:
-            status = control.statuses.get(row["id"])
-            if status is not None:
-                row["props"] = {**row["props"], "control_status": status, "control_ruleset": control.ruleset}
-    table = _table(work / "entities.csv", ["id:ID(Entity)", ":LABEL"], [r["props"] for r in entity_rows])
-    # :LABEL is an array column: its labels are split on the array delimiter
-    _write(table, (([r["id"], f"Entity{ARRAY_DELIMITER}{r['label']}"], r["props"]) for r in entity_rows))
-    nodes.append(table)
-    del entity_rows
-    rels: list[tuple[str, _Table]] = []
+) -> tuple[list[Table], list[tuple[str, Table]], dict[str, int]]:
+    nodes = [_write_entities(work, data.entities, control)]
+    rels: list[tuple[str, Table]] = []
+    counts = {"entities": len(data.entities), "stakes": len(data.stakes)}
+    # the source, as ``write_dataset`` records it, so that later snapshots of it can end these edges
+    origin = load["id"] if load is not None else None
+    if data.stakes:
+        rels.append(("OWNS", _write_stakes(work, data.stakes, origin)))
     plan: list[tuple[str, str, Sequence[Any], Callable[[Any], dict[str, Any]]]] = [
-        ("stakes", "OWNS", data.stakes, records.stake_row),
         ("controls", "CONTROLS", data.controls, records.control_row),
         ("concerts", "ACTS_IN_CONCERT", data.concerts, records.concert_row),
         ("links", "LINK", data.links, records.link_row),
         ("reported", "REPORTED", data.reported, records.reported_row),
     ]
-    counts = {"entities": len(data.entities)}
     for name, rel_type, items, to_row in plan:
         counts[name] = len(items)
         if not items:
             continue
         rows = [to_row(item) for item in items]
-        start, end = ("owner_id", "owned_id") if rel_type == "OWNS" else ("from_id", "to_id")
-        # the source, as ``write_dataset`` records it, so that later snapshots of it can end these edges
-        origin = {"loaded_from": load["id"]} if load is not None and rel_type in _LOADED_EDGES else {}
-        props = [{"key": r["key"], **r["props"], **origin} for r in rows]
-        table = _table(work / f"{name}.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props)
-        _write(table, (([r[start], r[end]], p) for r, p in zip(rows, props, strict=True)))
+        mark = {"loaded_from": origin} if origin is not None and rel_type in _LOADED_EDGES else {}
+        props = [{"key": r["key"], **r["props"], **mark} for r in rows]
+        table = _write_rows(work / f"{name}.csv", [":START_ID(Entity)", ":END_ID(Entity)"],
+                            [[r["from_id"], r["to_id"]] for r in rows], props)
         rels.append((rel_type, table))
 
     if load is not None:
@@ -226,11 +210,9 @@ def _write_csv(
             "format": load.get("format"),
             "path": load.get("path"),
             "loaded_at": datetime.now(UTC),
-            "counts": json.dumps({k: counts[k] for k in ("entities", *(p[0] for p in plan))}),
+            "counts": json.dumps({k: counts[k] for k in ("entities", "stakes", *(p[0] for p in plan))}),
         }
-        table = _table(work / "load.csv", ["id:ID(Load)", ":LABEL"], [load_props])
-        _write(table, [([load["id"], "Load"], load_props)])
-        nodes.append(table)
+        nodes.append(_write_rows(work / "load.csv", ["id:ID(Load)", ":LABEL"], [[load["id"], "Load"]], [load_props]))
     if control is not None:
         nodes.append(_write_control_run(work, control))
         change_nodes, change_rels = _write_control_changes(work, control, load)
@@ -252,38 +234,95 @@ def _write_csv(
 
 
 _LOADED_EDGES = frozenset({"OWNS", "CONTROLS", "ACTS_IN_CONCERT"})
+_STATUS_PROPS = [("control_status", "string"), ("control_ruleset", "string")]
 
 
-def _write_control_run(work: Path, control: _Control) -> _Table:
+def _write_entities(work: Path, entities: Sequence[Entity], control: _Control | None) -> Table:
+    """``entities.csv``: ``records.ENTITY_PROPS`` of every entity, with its materialised status."""
+    props = [(name, kind) for name, kind, _ in records.ENTITY_PROPS]
+    extra = _STATUS_PROPS if control is not None else []
+
+    def chunks() -> Iterator[Chunk]:
+        for part in chunked(len(entities)):
+            chunk = entities[part]
+            ids = [e.id for e in chunk]
+            labels = [f"Entity{ARRAY_DELIMITER}{records.entity_label(e)}" for e in chunk]
+            values = [list(map(get, chunk)) for _, _, get in records.ENTITY_PROPS]
+            if control is not None:
+                status = [control.statuses.get(i) for i in ids]
+                values += [status, [None if s is None else control.ruleset for s in status]]
+            yield [ids, labels], values
+
+    # :LABEL is an array column: its labels are split on the array delimiter
+    return write_table(work / "entities.csv", ["id:ID(Entity)", ":LABEL"], [*props, *extra], chunks(),
+                       keep_false=False)
+
+
+def _write_stakes(work: Path, stakes: Sequence[Stake], origin: str | None) -> Table:
+    """``stakes.csv``: ``records.STAKE_PROPS`` of every stake, and the source that loaded it."""
+    props = [(name, kind) for name, kind, _ in records.STAKE_PROPS] + [("loaded_from", "string")]
+
+    def chunks() -> Iterator[Chunk]:
+        for part in chunked(len(stakes)):
+            chunk = stakes[part]
+            values = [list(map(get, chunk)) for _, _, get in records.STAKE_PROPS]
+            values.append([origin] * len(chunk))
+            yield [[s.owner_id for s in chunk], [s.owned_id for s in chunk]], values
+
+    return write_table(work / "stakes.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props, chunks(),
+                       keep_false=False)
+
+
+def _write_rows(path: Path, fixed: list[str], ids: Sequence[Sequence[str]], rows: Sequence[dict[str, Any]]) -> Table:
+    """A small table from property maps: a column for every property any row has, typed by its first
+    value that is not null (rows leave out absent ones)."""
+    types: dict[str, str] = {}
+    for row in rows:
+        for name, value in row.items():
+            if value is not None and name not in types:
+                types[name] = _type_of(value)
+    props = list(types.items())
+
+    def chunks() -> Iterator[Chunk]:
+        for part in chunked(len(rows)):
+            chunk = rows[part]
+            yield (list(map(list, zip(*ids[part], strict=True))) if len(chunk) else [[] for _ in fixed],
+                   [[r.get(name) for r in chunk] for name, _ in props])
+
+    return write_table(path, fixed, props, chunks())
+
+
+def _write_control_run(work: Path, control: _Control) -> Table:
     """The ``ControlRun`` node ``merge_control_run.cypher`` writes, keyed by its ruleset."""
     props = {"ruleset": control.ruleset, "as_of": control.as_of, "computed_at": datetime.now(UTC), "answers_gen": 1}
-    table = _table(work / "control_run.csv", [":ID(ControlRun)", ":LABEL"], [props])
-    _write(table, [([control.ruleset, "ControlRun"], props)])
-    return table
+    return _write_rows(work / "control_run.csv", [":ID(ControlRun)", ":LABEL"], [[control.ruleset, "ControlRun"]],
+                       [props])
 
 
 def _write_stored_answers(
     work: Path, data: Dataset, control: _Control, chains: dict[tuple[str, str], str]
-) -> _Table:
+) -> Table:
     """A ``StoredAnswer`` per held entity, of the first generation (``ownergraph.stored_answers``);
     fills ``chains`` with the chain of each (controlled, controller) for its ``CONTROLLED_BY``."""
     targets = sorted(owned_ids(data))
-    first = {"entity_id": "", "body": "", "flags": "", "gen": 1}  # the columns every row has
+    rows = answer_rows_parallel(data, targets, day=control.as_of, ruleset=control.ruleset)
+    props = [("entity_id", "string"), ("body", "string"), ("flags", "string"), ("gen", "long")]
 
-    def nodes() -> Iterator[tuple[list[str], dict[str, Any]]]:
-        for r in answer_rows_parallel(data, targets, day=control.as_of, ruleset=control.ruleset):
-            for c in r["chains"]:
-                chains[(r["id"], c["controller"])] = c["chain"]
-            yield [r["id"], "StoredAnswer"], {"entity_id": r["id"], "body": r["body"], "flags": r["flags"], "gen": 1}
+    def chunks() -> Iterator[Chunk]:
+        while part := list(islice(rows, CHUNK)):
+            for r in part:
+                for c in r["chains"]:
+                    chains[(r["id"], c["controller"])] = c["chain"]
+            ids = [r["id"] for r in part]
+            yield [ids, ["StoredAnswer"] * len(part)], [ids, [r["body"] for r in part],
+                                                         [r["flags"] for r in part], [1] * len(part)]
 
-    table = _table(work / "stored_answers.csv", [":ID(StoredAnswer)", ":LABEL"], [first])
-    _write(table, nodes())
-    return table
+    return write_table(work / "stored_answers.csv", [":ID(StoredAnswer)", ":LABEL"], props, chunks())
 
 
 def _write_control_changes(
     work: Path, control: _Control, load: dict[str, Any] | None
-) -> tuple[list[_Table], list[tuple[str, _Table]]]:
+) -> tuple[list[Table], list[tuple[str, Table]]]:
     """The change feed from an empty graph: one ``ControlChange`` per entity with an answer, numbered as
     ``write_materialised_control`` numbers them, so replaying the feed rebuilds the imported state."""
     states = states_from(control.keys, control.statuses)
@@ -292,58 +331,77 @@ def _write_control_changes(
     cause = Cause("load", load["id"] if load is not None else None)
     now = datetime.now(UTC)
     entities = sorted(states)
-    props = [
-        {**change_props(e, NO_STATE, states[e], ruleset=control.ruleset, cause=cause, day=control.as_of, now=now),
-         "seq": i + 1}
-        for i, e in enumerate(entities)
-    ]
-    changes = _table(work / "control_changes.csv", [":ID(ControlChange)", ":LABEL"], props)
-    _write(changes, (([str(p["seq"]), "ControlChange"], p) for p in props))
-    sequence_props = {"name": "control_changes", "next": len(entities)}
-    sequence = _table(work / "change_sequence.csv", [":ID(ChangeSequence)", ":LABEL"], [sequence_props])
-    _write(sequence, [(["control_changes", "ChangeSequence"], sequence_props)])
-    of = _table(work / "change_of.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"], [])
-    _write(of, (([str(p["seq"]), p["entity_id"]], {}) for p in props))
+    seqs = [str(i + 1) for i in range(len(entities))]
+    # What every change shares (``change_props`` of the first), then the columns that differ.
+    same = change_props(entities[0], NO_STATE, states[entities[0]], ruleset=control.ruleset, cause=cause,
+                        day=control.as_of, now=now)
+    varying = {"entity_id": "string", "status_after": "string", "after": "string", "involved": "string[]"}
+    shared = [(k, v) for k, v in same.items() if k not in varying and v is not None]
+    props = [*((k, _type_of(v)) for k, v in shared), *varying.items(), ("seq", "long")]
+
+    def chunks() -> Iterator[Chunk]:
+        for part in chunked(len(entities)):
+            ids = entities[part]
+            after = [states[e] for e in ids]
+            n = len(ids)
+            yield [seqs[part], ["ControlChange"] * n], [
+                *([v] * n for _, v in shared), ids, [a.status for a in after], [a.to_json() for a in after],
+                [a.involved() for a in after], list(range(part.start + 1, part.stop + 1))]
+
+    changes = write_table(work / "control_changes.csv", [":ID(ControlChange)", ":LABEL"], props, chunks())
+    sequence = _write_rows(work / "change_sequence.csv", [":ID(ChangeSequence)", ":LABEL"],
+                           [["control_changes", "ChangeSequence"]],
+                           [{"name": "control_changes", "next": len(entities)}])
+    of = write_table(work / "change_of.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"], [],
+                     (([seqs[part], entities[part]], []) for part in chunked(len(entities))))
     rels = [("CHANGE_OF", of)]
-    involves = _table(work / "involves.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"], [{"ckey": "-"}])
-    _write(involves, (([str(p["seq"]), x], {"ckey": records.involves_key(x, p["seq"])})
-                      for p in props for x in p["involved"]))
+
+    def involved() -> Iterator[Chunk]:
+        for part in chunked(len(entities)):
+            pairs = [(seq, x) for seq, e in zip(seqs[part], entities[part], strict=True)
+                     for x in states[e].involved()]
+            yield [[p[0] for p in pairs], [p[1] for p in pairs]], [[records.involves_key(x, int(seq))
+                                                                   for seq, x in pairs]]
+
+    involves = write_table(work / "involves.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"],
+                           [("ckey", "string")], involved())
     if involves.rows:
         rels.append(("INVOLVES", involves))
     if load is not None:
-        caused = _table(work / "caused_by.csv", [":START_ID(ControlChange)", ":END_ID(Load)"], [])
-        _write(caused, (([str(p["seq"]), load["id"]], {}) for p in props))
+        caused = write_table(work / "caused_by.csv", [":START_ID(ControlChange)", ":END_ID(Load)"], [],
+                             (([seqs[part], [load["id"]] * (part.stop - part.start)], [])
+                              for part in chunked(len(entities))))
         rels.append(("CAUSED_BY", caused))
     return [changes, sequence], rels
 
 
 def _write_control_relationships(
     work: Path, control: _Control, chains: dict[tuple[str, str], str]
-) -> list[tuple[str, _Table]]:
+) -> list[tuple[str, Table]]:
     """The relationships ``create_controlled_by`` and ``create_ultimately_controlled_by`` write, each
     ``CONTROLLED_BY`` with the chain the stored answers give it."""
-    tables: list[tuple[str, _Table]] = []
+    tables: list[tuple[str, Table]] = []
     for rel_type in ("CONTROLLED_BY", "ULTIMATELY_CONTROLLED_BY"):
-        chosen = sorted((k for k in control.keys if k[0] == rel_type), key=str)
+        chosen = sorted((k for k in control.keys if k[0] == rel_type), key=itemgetter(1, 2))
         if not chosen:
             continue
-        props = [relationship_props(k, control.ruleset) for k in chosen]
-        if rel_type == "CONTROLLED_BY" and chains:
-            props = [{**p, "chain": chains.get((k[1], k[2]))} for k, p in zip(chosen, props, strict=True)]
-        table = _table(work / f"{rel_type.lower()}.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props)
-        _write(table, (([k[1], k[2]], p) for k, p in zip(chosen, props, strict=True)))
+        props = [("ruleset", "string"), ("definite", "boolean"), ("group", "string")]
+        with_chains = rel_type == "CONTROLLED_BY" and bool(chains)
+        if with_chains:
+            props.append(("chain", "string"))
+
+        def chunks(chosen: list[Key] = chosen, with_chains: bool = with_chains) -> Iterator[Chunk]:
+            for part in chunked(len(chosen)):
+                keys = chosen[part]
+                values: list[list[Any]] = [[control.ruleset] * len(keys), [k[3] for k in keys], [k[4] for k in keys]]
+                if with_chains:
+                    values.append([chains.get((k[1], k[2])) for k in keys])
+                yield [[k[1] for k in keys], [k[2] for k in keys]], values
+
+        table = write_table(work / f"{rel_type.lower()}.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props,
+                            chunks())
         tables.append((rel_type, table))
     return tables
-
-
-def _table(path: Path, fixed: list[str], rows: Sequence[dict[str, Any]]) -> _Table:
-    """Columns: every property any row has (rows leave out absent ones); the first non-null value types it."""
-    types: dict[str, str] = {}
-    for props in rows:
-        for name, value in props.items():
-            if value is not None and name not in types:
-                types[name] = _type_of(value)
-    return _Table(path, fixed, list(types), types)
 
 
 def _type_of(value: Any) -> str:
@@ -363,95 +421,13 @@ def _type_of(value: Any) -> str:
     return "string"
 
 
-def _write(table: _Table, rows: Iterable[tuple[list[str], dict[str, Any]]]) -> None:
-    header = table.fixed + [f"{n}:{table.types[n]}" for n in table.props]
-    convert = [_converter(table.types[n], n) for n in table.props]
-    names = table.props
-    with table.path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(header) + "\n")
-        buffer: list[str] = []
-        for fixed, props in rows:
-            cells = [_quote(v) for v in fixed]
-            cells += [conv(props.get(n)) for n, conv in zip(names, convert, strict=True)]
-            line = ",".join(cells)
-            if "\n" in line or "\r" in line:
-                table.multiline = True
-            buffer.append(line)
-            if len(buffer) >= 50_000:
-                _flush(fh, buffer)
-            table.rows += 1
-        _flush(fh, buffer)
-
-
-def _flush(fh: TextIO, buffer: list[str]) -> None:
-    if buffer:
-        fh.write("\n".join(buffer) + "\n")
-        buffer.clear()
-
-
-def _quote(value: str) -> str:
-    # Always quoted: a quoted "" is an empty string to the importer, an unquoted empty cell is null.
-    return '"' + value.replace('"', '""') + '"'
-
-
-def _converter(kind: str, name: str) -> Callable[[Any], str]:
-    def check(value: Any, ok: type | tuple[type, ...]) -> None:
-        if not isinstance(value, ok) or (ok is not bool and isinstance(value, bool)):
-            raise BulkImportError(f"property {name!r} mixes types: {value!r} in a {kind} column")
-
-    def string(value: Any) -> str:
-        return "" if value is None else _quote(str(value))
-
-    def long(value: Any) -> str:
-        if value is None:
-            return ""
-        check(value, int)
-        return str(value)
-
-    def double(value: Any) -> str:
-        if value is None:
-            return ""
-        check(value, (int, float))
-        return repr(float(value))  # shortest text that parses back to the same double
-
-    def boolean(value: Any) -> str:
-        if value is None:
-            return ""
-        check(value, bool)
-        return "true" if value else "false"
-
-    def day(value: Any) -> str:
-        if value is None:
-            return ""
-        check(value, date)
-        return str(value.isoformat())
-
-    def strings(value: Any) -> str:
-        if not value:
-            return ""  # write_dataset stores [] too, but reads treat a missing list and [] alike
-        for item in value:
-            if ARRAY_DELIMITER in str(item):
-                raise BulkImportError(f"property {name!r} holds the array delimiter U+001F")
-        return _quote(ARRAY_DELIMITER.join(str(item) for item in value))
-
-    return {
-        "string": string,
-        "long": long,
-        "double": double,
-        "boolean": boolean,
-        "date": day,
-        "datetime": day,
-        "string[]": strings,
-    }[kind]
-
-
 # -- the importer -----------------------------------------------------------------
 
 
 def _run_importer(
     instance: Instance,
-    nodes: list[_Table],
-    rels: list[tuple[str, _Table]],
+    nodes: list[Table],
+    rels: list[tuple[str, Table]],
     *,
     max_memory: str,
     threads: int | None,

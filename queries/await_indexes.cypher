@@ -1,2 +1,2 @@
 // Wait until every index is online (after the schema is applied or a store imported).
-CALL db.awaitIndexes(300)
+CALL db.awaitIndexes($seconds)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from ownergraph.graph.model import Concert, Control, Entity, Link, ReportedRelation, Share, Stake
@@ -42,31 +43,46 @@ def native_date(value: Any) -> date | None:
     return _date(value)
 
 
+def _aliases_text(e: Entity) -> str | None:
+    return " | ".join(e.aliases) if e.aliases else None
+
+
+def _extra(e: Entity) -> str | None:
+    return json.dumps(dict(e.extra), ensure_ascii=False) if e.extra else None
+
+
+def _identifiers_of(e: Entity) -> list[str]:
+    return [f"{k}:{v}" for k, v in e.identifiers]
+
+
+# The stored properties of an entity: (name, the bulk importer's type, value of a record). A value
+# None, False or [] is not stored (``_present``). Both writers (``entity_row``, the bulk import) use these.
+ENTITY_PROPS: tuple[tuple[str, str, Callable[[Entity], Any]], ...] = (
+    ("name", "string", attrgetter("name")),
+    ("kind", "string", attrgetter("kind")),
+    ("name_en", "string", attrgetter("name_en")),
+    ("aliases", "string[]", lambda e: list(e.aliases)),
+    ("aliases_text", "string", _aliases_text),
+    ("jurisdiction", "string", attrgetter("jurisdiction")),
+    ("uscc", "string", attrgetter("uscc")),
+    ("lei", "string", attrgetter("lei")),
+    ("founded", "date", attrgetter("founded")),
+    ("dissolved", "date", attrgetter("dissolved")),
+    ("registered_capital", "double", attrgetter("registered_capital")),
+    ("currency", "string", attrgetter("currency")),
+    ("status", "string", attrgetter("status")),
+    ("source", "string", attrgetter("source")),
+    ("extra", "string", _extra),
+    ("identifiers", "string[]", _identifiers_of),
+)
+
+
+def entity_label(e: Entity) -> str:
+    return KIND_LABELS.get(e.kind, "Other")
+
+
 def entity_row(e: Entity) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "label": KIND_LABELS.get(e.kind, "Other"),
-        "props": _present(
-            {
-                "name": e.name,
-                "kind": e.kind,
-                "name_en": e.name_en,
-                "aliases": list(e.aliases),
-                "aliases_text": " | ".join(e.aliases) if e.aliases else None,
-                "jurisdiction": e.jurisdiction,
-                "uscc": e.uscc,
-                "lei": e.lei,
-                "founded": e.founded,
-                "dissolved": e.dissolved,
-                "registered_capital": e.registered_capital,
-                "currency": e.currency,
-                "status": e.status,
-                "source": e.source,
-                "extra": json.dumps(dict(e.extra), ensure_ascii=False) if e.extra else None,
-                "identifiers": [f"{k}:{v}" for k, v in e.identifiers],
-            }
-        ),
-    }
+    return {"id": e.id, "label": entity_label(e), "props": _present({name: get(e) for name, _, get in ENTITY_PROPS})}
 
 
 def entity_from(props: dict[str, Any]) -> Entity:
@@ -116,21 +132,35 @@ def _share_from(prefix: str, props: dict[str, Any]) -> Share:
     )
 
 
+def _share_part(share: str, part: str) -> Callable[[Stake], Any]:
+    def get(s: Stake) -> Any:
+        value = getattr(s, share)
+        return None if value is None else getattr(value, part)
+
+    return get
+
+
+# The stored properties of a stake, as ``ENTITY_PROPS`` (``key`` first: the stake's identity).
+STAKE_PROPS: tuple[tuple[str, str, Callable[[Stake], Any]], ...] = (
+    ("key", "string", attrgetter("key")),
+    *((f"{share}{suffix}", "string" if part == "raw" else "double", _share_part(share, part))
+      for share in ("share", "voting_share")
+      for suffix, part in (("", "exact"), ("_min", "minimum"), ("_max", "maximum"), ("_raw", "raw"))),
+    ("has_voting_share", "boolean", lambda s: s.voting_share is not None),
+    ("subscribed_capital", "double", attrgetter("subscribed_capital")),
+    ("share_derived", "boolean", attrgetter("share_derived")),
+    ("start", "date", attrgetter("start")),
+    ("end", "date", attrgetter("end")),
+    ("source", "string", attrgetter("source")),
+    ("detail", "string", attrgetter("detail")),
+    ("flags", "string[]", lambda s: list(s.flags)),
+    ("part", "long", lambda s: s.part or None),
+)
+
+
 def stake_row(s: Stake) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        **_share_props("share", s.share),
-        **_share_props("voting_share", s.voting_share),
-        "has_voting_share": s.voting_share is not None,
-        "subscribed_capital": s.subscribed_capital,
-        "share_derived": s.share_derived,
-        "start": s.start,
-        "end": s.end,
-        "source": s.source,
-        "detail": s.detail,
-        "flags": list(s.flags),
-        "part": s.part or None,
-    }
-    return {"owner_id": s.owner_id, "owned_id": s.owned_id, "key": s.key, "props": _present({**props, "key": s.key})}
+    props = _present({name: get(s) for name, _, get in STAKE_PROPS})
+    return {"owner_id": s.owner_id, "owned_id": s.owned_id, "key": props["key"], "props": props}
 
 
 def resolved_source(from_id: str, to_id: str, props: dict[str, Any]) -> str | None:

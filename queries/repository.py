@@ -140,10 +140,19 @@ class Repository:
                 time.sleep(0.5)
 
     @translate_errors
-    def apply_schema(self) -> None:
-        for stmt in statements("schema"):
-            self.driver.execute_query(stmt, database_=self.database, bookmark_manager_=None)
-        self.driver.execute_query(statement("await_indexes"), database_=self.database, bookmark_manager_=None)
+    def apply_schema(self, *, await_seconds: int = 300) -> None:
+        """Create what is missing of the schema and wait (at most ``await_seconds``) until every index is online.
+
+        One transaction: the indexes it creates are populated by one job, which scans the store once
+        instead of once per index (what counts after a bulk import).
+        """
+        with self.driver.session(database=self.database, bookmark_manager=None) as session, \
+                session.begin_transaction() as tx:
+            for stmt in statements("schema"):
+                tx.run(stmt).consume()
+            tx.commit()
+        self.driver.execute_query(statement("await_indexes"), {"seconds": await_seconds}, database_=self.database,
+                                  bookmark_manager_=None)
 
     # -- writes ---------------------------------------------------------------
 

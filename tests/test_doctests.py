@@ -28,6 +28,7 @@ WITH_EXAMPLES = [
     "ownergraph.api.security",
     "ownergraph.exports",
     "ownergraph.feed",
+    "ownergraph.import_csv",
     "ownergraph.graph.beneficial",
     "ownergraph.graph.build",
     "ownergraph.graph.candidates",
