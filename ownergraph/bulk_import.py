@@ -339,14 +339,19 @@ def _write_control_changes(
     shared = [(k, v) for k, v in same.items() if k not in varying and v is not None]
     props = [*((k, _type_of(v)) for k, v in shared), *varying.items(), ("seq", "long")]
 
+    # each change's involved controllers, kept for its INVOLVES rows (written next)
+    involved_of: list[tuple[str, ...]] = []
+
     def chunks() -> Iterator[Chunk]:
         for part in chunked(len(entities)):
             ids = entities[part]
             after = [states[e] for e in ids]
+            involved = [a.involved() for a in after]
+            involved_of.extend(involved)
             n = len(ids)
             yield [seqs[part], ["ControlChange"] * n], [
                 *([v] * n for _, v in shared), ids, [a.status for a in after], [a.to_json() for a in after],
-                [a.involved() for a in after], list(range(part.start + 1, part.stop + 1))]
+                involved, list(range(part.start + 1, part.stop + 1))]
 
     changes = write_table(work / "control_changes.csv", [":ID(ControlChange)", ":LABEL"], props, chunks())
     sequence = _write_rows(work / "change_sequence.csv", [":ID(ChangeSequence)", ":LABEL"],
@@ -358,8 +363,7 @@ def _write_control_changes(
 
     def involved() -> Iterator[Chunk]:
         for part in chunked(len(entities)):
-            pairs = [(seq, x) for seq, e in zip(seqs[part], entities[part], strict=True)
-                     for x in states[e].involved()]
+            pairs = [(seq, x) for seq, xs in zip(seqs[part], involved_of[part], strict=True) for x in xs]
             yield [[p[0] for p in pairs], [p[1] for p in pairs]], [[records.involves_key(x, int(seq))
                                                                    for seq, x in pairs]]
 

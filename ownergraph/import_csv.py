@@ -62,8 +62,7 @@ def write_table(
                 raise ImportCsvError(f"{path.name}: a chunk of {len(ids)}+{len(values)} columns for "
                                      f"{len(fixed)}+{len(props)}")
             cells = [_strings(col) for col in ids]
-            cells += [fmt(col if keep_false else _without_false(col), name)
-                      for fmt, col, name in zip(formats, values, names, strict=True)]
+            cells += [fmt(col, name, keep_false) for fmt, col, name in zip(formats, values, names, strict=True)]
             lines = list(map(",".join, zip(*cells, strict=True)))
             if not lines:
                 continue
@@ -85,25 +84,21 @@ def chunked(n: int, size: int = CHUNK) -> Iterable[slice]:
     return (slice(i, min(i + size, n)) for i in range(0, n, size))
 
 
-def _without_false(col: Sequence[Any]) -> list[Any]:
-    return [None if v is False or v == [] else v for v in col]
-
-
 def _strings(col: Sequence[Any]) -> list[str]:
     return ["" if v is None else '"' + v.replace('"', '""') + '"' for v in col]
 
 
-def _string(col: Sequence[Any], name: str) -> list[str]:
+def _string(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
     return ["" if v is None else '"' + str(v).replace('"', '""') + '"' for v in col]
 
 
-def _long(col: Sequence[Any], name: str) -> list[str]:
+def _long(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
     if any(v is not None and (type(v) is bool or not isinstance(v, int)) for v in col):
         raise ImportCsvError(f"property {name!r} holds a value that is not an integer")
     return ["" if v is None else str(v) for v in col]
 
 
-def _double(col: Sequence[Any], name: str) -> list[str]:
+def _double(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
     # repr: the shortest text that parses back to the same double
     try:
         return ["" if v is None else repr(float(v)) for v in col]
@@ -111,23 +106,24 @@ def _double(col: Sequence[Any], name: str) -> list[str]:
         raise ImportCsvError(f"property {name!r} holds a value that is not a number") from None
 
 
-def _boolean(col: Sequence[Any], name: str) -> list[str]:
+def _boolean(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
     if any(v is not None and type(v) is not bool for v in col):
         raise ImportCsvError(f"property {name!r} holds a value that is not a boolean")
-    return ["" if v is None else ("true" if v else "false") for v in col]
+    no = "false" if keep_false else ""
+    return ["" if v is None else ("true" if v else no) for v in col]
 
 
-def _day(col: Sequence[Any], name: str) -> list[str]:
+def _day(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
     if any(v is not None and not isinstance(v, date) for v in col):
         raise ImportCsvError(f"property {name!r} holds a value that is not a date")
     return ["" if v is None else v.isoformat() for v in col]
 
 
-def _array(col: Sequence[Any], name: str) -> list[str]:
+def _array(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
     out = []
     for v in col:
         if not v:
-            out.append("")  # write_dataset stores [] too, but reads treat a missing list and [] alike
+            out.append("")  # not stored (write_dataset stores []: reads treat a missing list and [] alike)
             continue
         joined = ARRAY_DELIMITER.join(map(str, v))
         if joined.count(ARRAY_DELIMITER) != len(v) - 1:
@@ -136,7 +132,7 @@ def _array(col: Sequence[Any], name: str) -> list[str]:
     return out
 
 
-_FORMATS: dict[str, Callable[[Sequence[Any], str], list[str]]] = {
+_FORMATS: dict[str, Callable[[Sequence[Any], str, bool], list[str]]] = {
     "string": _string,
     "long": _long,
     "double": _double,
