@@ -126,6 +126,10 @@ def load_command(
         typer.Option(help="first load of a large source into the EMPTY local database, through "
                      "neo4j-admin import (many times faster; the local server restarts)"),
     ] = False,
+    stored_answers: Annotated[
+        bool, typer.Option(help="with --bulk: store every held entity's default answer with the import (the "
+                           "API answers live without; `ownergraph control answers` stores them later)")
+    ] = True,
     on_fault: Annotated[
         str, typer.Option("--on-fault", help="reject: any fault refuses everything; skip: leave out the records "
                           "with a fault and those depending on them, load the rest, list what was left out")
@@ -150,7 +154,7 @@ def load_command(
     day = as_of_day(snapshot_date, "--snapshot-date") if snapshot_date else None
     if bulk:
         _bulk_load(fmt, path, report=report, materialise=materialise,
-                   options={**options, "source": source, "on_fault": on_fault})
+                   options={**options, "source": source, "on_fault": on_fault, "stored_answers": stored_answers})
         return
     repo = open_repository()
     try:

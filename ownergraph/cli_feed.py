@@ -18,11 +18,12 @@ from pydantic import BaseModel, ValidationError
 from ownergraph import schemas
 from ownergraph.cli_questions import Json, Limit, checked, on_graph
 from ownergraph.feed import ChangeFeed, parse_moment
-from ownergraph.graph.params import DEFAULT_MIN_IO
+from ownergraph.graph.params import DEFAULT_MIN_IO, DEFAULT_RULESET
 from ownergraph.load_lock import load_lock
 from ownergraph.materialise import Materialised, materialise_control, refresh_control, verify_control
 from ownergraph.pagination import decode_after
 from ownergraph.queries.repository import Repository
+from ownergraph.stored_answers import fill_answers
 from ownergraph.terminal import err, out, percent, plain, table
 
 control_app = typer.Typer(help="The materialised control: rebuild, refresh to today, verify.", no_args_is_help=True)
@@ -77,6 +78,17 @@ def rebuild_command(wait: Wait = 600.0) -> None:
 def refresh_command(wait: Wait = 600.0) -> None:
     """Move the materialised answers to today: recompute only what started or ended since the last run."""
     _locked(lambda repo: refresh_control(repo), wait)
+
+
+@control_app.command("answers")
+def answers_command() -> None:
+    """Store the default answer of every held entity that has no current one (after a bulk load without
+    them, or a rebuild); the API answers those live until then."""
+    def fill(repo: Repository) -> int:
+        return fill_answers(repo, ruleset=DEFAULT_RULESET,
+                            progress=lambda done, todo: err.print(f"{done:,} of {todo:,} answers stored"))
+
+    out.print(f"{on_graph(fill):,} answers stored")
 
 
 @control_app.command("verify")

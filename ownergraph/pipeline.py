@@ -235,6 +235,7 @@ def bulk_load(
     materialise: bool = True,
     log: Callable[[str], None] | None = None,
     on_fault: OnFault = "reject",
+    stored_answers: bool = True,
     **options: Any,
 ) -> LoadResult:
     """A first load of a large source into the empty database of a local server, through
@@ -250,6 +251,7 @@ def bulk_load(
         data,
         load=record,
         control_as_of=date.today() if materialise else None,
+        stored_answers=stored_answers,
         log=log,
     )
     return LoadResult(fmt, path.name, counts, data.warnings, source=record["id"], skipped=skipped)

@@ -156,6 +156,12 @@ def test_control_commands(repo: Repository, tmp_path: Path, env: dict[str, str])
     assert code == 0
     assert "whole" in out
     assert _cli(env, "control", "verify")[0] == 0
+    # A stored answer gone (as after a bulk load without them): `control answers` stores it again.
+    held = repo.driver.execute_query("MATCH (a:StoredAnswer) RETURN count(a) AS n").records[0]["n"]
+    repo.driver.execute_query("MATCH (a:StoredAnswer {entity_id: 'ph-qh-holding-a'}) DELETE a")
+    assert _cli(env, "control", "answers") == (0, "1 answers stored\n")
+    assert repo.driver.execute_query("MATCH (a:StoredAnswer) RETURN count(a) AS n").records[0]["n"] == held
+    assert _cli(env, "control", "answers") == (0, "0 answers stored\n")
     code, out = _cli(env, "control", "refresh")
     assert (code, out.split(":")[0]) == (0, "none")
     code, out = _cli(env, "load", "registry-csv", str(delta), "--source", "daily", "--snapshot")
