@@ -27,9 +27,10 @@ controllers computed so far from the same arrays.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from itertools import pairwise
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +48,7 @@ __all__ = [
     "BulkAnswers",
     "Columns",
     "ColumnsBuilder",
+    "Ids",
     "Interner",
     "bulk_answers",
     "day_number",
@@ -57,6 +59,7 @@ OPEN_START = np.iinfo(np.int32).min  # no start date: valid from the beginning o
 OPEN_END = np.iinfo(np.int32).max  # no end date: still valid
 GENERAL_PARTNER = 1  # control basis code that triggers the GP rule; every other basis is 0
 SMALL_LEVEL = 48  # below this many entities a level is cheaper entity by entity
+LEVEL_CHUNK = 1 << 18  # stakes per pass of a level's array path (bounds its temporary arrays)
 
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
@@ -99,6 +102,66 @@ class Interner:
         return len(self.ids)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Ids(Sequence[str]):
+    """Entity ids packed into one string: id ``i`` is ``text[at[i]:at[i + 1]]``.
+
+    A Python string per id costs some 55 bytes besides its characters (3.2 million ids: 200 MB
+    instead of 50); the strings are made only when asked for.
+
+    >>> ids = Ids.of(["b", "aa", ""])
+    >>> len(ids), ids[1], ids[-1], list(ids), ids.take(np.array([1, 0]))
+    (3, 'aa', '', ['b', 'aa', ''], ['aa', 'b'])
+    """
+
+    text: str
+    at: I64  # len(ids) + 1 offsets into ``text``
+
+    @classmethod
+    def of(cls, ids: Sequence[str]) -> Ids:
+        at = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)), out=at[1:])
+        return cls("".join(ids), at)
+
+    def __len__(self) -> int:
+        return self.at.size - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return self.take(np.arange(len(self))[i])
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(i)
+        i %= n
+        return self.text[int(self.at[i]) : int(self.at[i + 1])]
+
+    def __iter__(self) -> Iterator[str]:
+        text = self.text
+        return (text[a:b] for a, b in pairwise(self.at.tolist()))
+
+    def take(self, which: NDArray[np.integer[Any]]) -> list[str]:
+        """The ids at the indices ``which``, as strings."""
+        text = self.text
+        return [text[a:b] for a, b in zip(self.at[which].tolist(), self.at[which + 1].tolist(), strict=True)]
+
+    def head(self, n: int, more: Sequence[str] = ()) -> Ids:
+        """The first ``n`` ids (sharing this text), then ``more``."""
+        if not more:
+            return Ids(self.text, self.at[: n + 1])
+        end = int(self.at[n])
+        tail = end + np.cumsum(np.fromiter(map(len, more), dtype=np.int64, count=len(more)))
+        return Ids(self.text[:end] + "".join(more), np.concatenate([self.at[: n + 1], tail]))
+
+    def __repr__(self) -> str:
+        return f"Ids({len(self)})"
+
+
 def _f(values: Iterable[float | None]) -> F64:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
@@ -109,7 +172,7 @@ class Columns:
     referred to by edges (the engine makes them placeholders of kind "unknown" when an edge in
     force refers to them). Shares are fractions, NaN where not stated; days are ordinals."""
 
-    ids: list[str]
+    ids: Ids
     loaded: int
     capital: F64  # registered capital per id, NaN: none
     # stakes (OWNS), in record order
@@ -166,7 +229,7 @@ class Columns:
         votes = [no_share if s.voting_share is None else
                  (s.voting_share.exact, s.voting_share.minimum, s.voting_share.maximum) for s in st]
         cols = cls(
-            ids=names.ids,
+            ids=Ids.of([]),  # set below, when the edges have named every id
             loaded=loaded,
             capital=np.empty(0),
             owner=np.array([names.index(s.owner_id) for s in st], dtype=np.int32),
@@ -197,6 +260,7 @@ class Columns:
             k_end=np.array([day_number(k.end, open_value=OPEN_END) for k in data.concerts], dtype=np.int32),
         )
         cols.sources = list(sources)
+        cols.ids = Ids.of(names.ids)
         cols.capital = np.concatenate([_f(capital), np.full(len(names) - loaded, np.nan)])
         return cols
 
@@ -213,7 +277,7 @@ class ColumnsBuilder:
     >>> b.stakes(["p"], ["a"], [0.6], [None], [None], [False], [None], [None], [None], [None], [None], [None], [None])
     >>> b.entities(["a", "p"], [None, None])
     >>> c = b.columns()
-    >>> c.ids, c.loaded, c.owner.tolist(), c.owned.tolist()
+    >>> list(c.ids), c.loaded, c.owner.tolist(), c.owned.tolist()
     (['a', 'p'], 2, [1], [0])
     """
 
@@ -271,7 +335,7 @@ class ColumnsBuilder:
         perm = np.concatenate([first, np.flatnonzero(~given)])
         new = np.empty(n, dtype=np.int32)
         new[perm] = np.arange(n, dtype=np.int32)
-        ids = [self.names.ids[i] for i in perm.tolist()]
+        ids = Ids.of([self.names.ids[i] for i in perm.tolist()])
         capital = _f(self.capital.get(i) for i in perm.tolist())
 
         def i32(col: Sequence[Any]) -> I32:
@@ -318,7 +382,7 @@ def _share_ok(e: F64, lo: F64, hi: F64) -> B:
 class _Net:
     """``engine.Net`` as arrays, for one view (nodes are renumbered: loaded entities, then placeholders)."""
 
-    ids: list[str]  # node -> entity id
+    ids: Ids  # node -> entity id
     col: I64  # node -> index in ``Columns.ids``
     indptr: I64
     hold: I32
@@ -334,6 +398,12 @@ class _Net:
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    def release(self) -> None:
+        """Drop the stakes and controls (the fixpoint is done: the answers read ids, blocs and ``col``)."""
+        self.indptr = self.cptr = np.zeros(1, dtype=np.int64)
+        self.hold = self.csrc = np.zeros(0, dtype=np.int32)
+        self.vlo = self.vhi = np.zeros(0)
 
     def blocs_for(self, y: int) -> dict[int, int]:
         return self.scoped_bloc.get(y, self.global_bloc)
@@ -379,7 +449,7 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     node[: cols.loaded] = np.arange(cols.loaded)
     node[extra] = np.arange(cols.loaded, cols.loaded + extra.size)
     col = np.concatenate([np.arange(cols.loaded, dtype=np.int64), extra])
-    ids = cols.ids[: cols.loaded] + [cols.ids[i] for i in extra.tolist()]
+    ids = cols.ids.head(cols.loaded, cols.ids.take(extra))
     n = len(ids)
 
     # Controls in force: the GP rule and the CONTROLS sources.
@@ -476,17 +546,16 @@ def _derive(e: F64, mn: F64, mx: F64, sub: F64, owned: I64, capital: F64, n: int
 # -- levels -----------------------------------------------------------------------------------
 
 
-def _influence(net: _Net) -> tuple[I64, I64]:
+def _influence(net: _Net) -> tuple[I32, I32]:
     """Edges holder -> held (positive upper voting share) and controller -> controlled."""
     n = net.n
     positive = net.vhi > 0.0
-    dst = np.repeat(np.arange(n, dtype=np.int64), np.diff(net.indptr))[positive]
-    src = net.hold.astype(np.int64)[positive]
-    cdst = np.repeat(np.arange(n, dtype=np.int64), np.diff(net.cptr))
-    return np.concatenate([src, net.csrc.astype(np.int64)]), np.concatenate([dst, cdst])
+    nodes = np.arange(n, dtype=np.int32)
+    dst = np.concatenate([np.repeat(nodes, np.diff(net.indptr))[positive], np.repeat(nodes, np.diff(net.cptr))])
+    return np.concatenate([net.hold[positive], net.csrc]), dst
 
 
-def _levels(net: _Net) -> tuple[list[I64], I64, I64]:
+def _levels(net: _Net) -> tuple[list[I64], I32, I64]:
     """Components in topological order, one level at a time (Kahn), as in ``engine.component_order``.
 
     Returns per level the nodes of that level (components contiguous), the
@@ -494,18 +563,22 @@ def _levels(net: _Net) -> tuple[list[I64], I64, I64]:
     """
     n = net.n
     if n == 0:
-        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
     src, dst = _influence(net)
-    ncomp, labels32 = strong_components(n, src, dst)
-    labels = labels32.astype(np.int64)
+    ncomp, labels = strong_components(n, src, dst)
     ls, ld = labels[src], labels[dst]
+    del src, dst
     keep = ls != ld
     ls, ld = ls[keep], ld[keep]
+    del keep
     perm = np.argsort(ls, kind="stable")
     ld_sorted = ld[perm]
+    del perm
     cptr = np.zeros(ncomp + 1, dtype=np.int64)
     np.cumsum(np.bincount(ls, minlength=ncomp), out=cptr[1:])
+    del ls
     indeg = np.bincount(ld, minlength=ncomp)
+    del ld
     frontier = np.flatnonzero(indeg == 0)
     level_of = np.empty(ncomp, dtype=np.int64)
     depth = 0
@@ -521,10 +594,15 @@ def _levels(net: _Net) -> tuple[list[I64], I64, I64]:
         indeg -= np.bincount(nb, minlength=ncomp)
         cand = _uniq(nb)
         frontier = cand[indeg[cand] == 0]
+    del ld_sorted, cptr, indeg, frontier
     sizes = np.bincount(labels, minlength=ncomp)
-    # Within a level: component by component (by label), members in node order.
-    order = np.lexsort((np.arange(n), labels, level_of[labels]))
-    lv = level_of[labels][order]
+    # Within a level: component by component (by label), members in node order (a stable sort).
+    key = level_of[labels]
+    key *= ncomp
+    key += labels
+    order = np.argsort(key, kind="stable")
+    del key
+    lv = level_of[labels[order]]
     cuts = np.flatnonzero(np.diff(lv)) + 1
     return np.split(order, cuts), labels, sizes
 
@@ -614,7 +692,7 @@ class _Solver:
     """``engine.solve`` for one bound over the levels, writing into a ``_Store``."""
 
     def __init__(self, net: _Net, store: _Store, bound: int, params: ControlParams,
-                 shared: _Store | None, affected: B | None, small_level: int) -> None:
+                 shared: _Store | None, affected: B | None, small_level: int, level_chunk: int) -> None:
         self.net = net
         self.ctrl = store
         self.bound = bound
@@ -626,6 +704,7 @@ class _Solver:
         self.shared = shared
         self.affected = affected
         self.small_level = small_level
+        self.level_chunk = level_chunk
         n = net.n
         keys: set[int] = set()
         if net.bloc_members:
@@ -636,7 +715,7 @@ class _Solver:
         self.bloc_keys = keys
         self.bloc_arr = np.array(sorted(keys), dtype=np.int64)
 
-    def run(self, levels: list[I64], labels: I64, sizes: I64) -> None:
+    def run(self, levels: list[I64], labels: I32, sizes: I64) -> None:
         for level in levels:
             if self.shared is not None and self.affected is not None:
                 keep = self.affected[level]
@@ -649,7 +728,13 @@ class _Solver:
             cyc = sizes[labels[level]] > 1
             single = level[~cyc]
             if single.size and single.size >= self.small_level and not self.relative:
-                rest = self.level(single)
+                # Entities of one level do not depend on each other: a large level goes in parts.
+                single = np.sort(single)
+                before = self.net.indptr[single]
+                part = (before - before[0]) // self.level_chunk
+                rest = []
+                for ys in np.split(single, np.flatnonzero(np.diff(part)) + 1):
+                    rest += self.level(ys)
             else:
                 rest = single.tolist()
             for y in rest:
@@ -863,13 +948,20 @@ class BulkAnswers:
     controller, definite or only possible, alone or as a bloc member, sorted by id.
     """
 
-    ids: list[str]
+    ids: Ids
     status: NDArray[np.int8]
     definite: tuple[I64, I64, I64]  # (indptr, node, group)
     possible: tuple[I64, I64, I64]
     every: tuple[I64, I64, B, I64]  # (indptr, node, definite, group)
     groups: list[str]
     held: B  # held or controlled by a record of the input (they get a materialised status)
+    strings: list[str] | None = field(default=None, repr=False)  # ``ids`` as strings, made on first use
+
+    def names(self) -> list[str]:
+        """``ids`` as a list of strings (made once: the answers' rows share them)."""
+        if self.strings is None:
+            self.strings = list(self.ids)
+        return self.strings
 
     STATUSES = ("no_controller", "controlled", "undetermined")
 
@@ -879,7 +971,7 @@ class BulkAnswers:
         return list(zip(node[a:b].tolist(), grp[a:b].tolist(), strict=True))
 
     def summary(self, y: int) -> ControlSummary:
-        ids, groups = self.ids, self.groups
+        ids, groups = self.names(), self.groups
         lo = self._ucs(self.definite, y)
         hi = self._ucs(self.possible, y)
         pairs = sorted({(ids[m], groups[g]) for m, g in (*lo, *hi) if g >= 0})
@@ -888,13 +980,13 @@ class BulkAnswers:
 
     def summaries(self) -> dict[str, ControlSummary]:
         """Per entity id, the ``ControlSummary`` that ``graph.control.bulk_control`` gives."""
-        return {self.ids[y]: self.summary(y) for y in range(len(self.ids))}
+        return {y: self.summary(i) for i, y in enumerate(self.names())}
 
     def controllers(self) -> dict[str, tuple[tuple[str, bool, str | None], ...]]:
         """Per controlled entity id, every controller as (id, definite, group), sorted
         (``bulk_control_relation``'s second part)."""
         ptr, node, definite, group = self.every
-        ids, groups = self.ids, self.groups
+        ids, groups = self.names(), self.groups
         out: dict[str, tuple[tuple[str, bool, str | None], ...]] = {}
         for y in np.flatnonzero(np.diff(ptr)).tolist():
             a, b = int(ptr[y]), int(ptr[y + 1])
@@ -905,7 +997,7 @@ class BulkAnswers:
     def rows(self) -> Iterator[tuple[str, str, str, bool, str | None]]:
         """The materialised relationships (``graph.materialised.Key``): ``ULTIMATELY_CONTROLLED_BY`` per
         ultimate controller, definite or possible, and ``CONTROLLED_BY`` per controller (definite or possible)."""
-        ids, groups = self.ids, self.groups
+        ids, groups = self.names(), self.groups
         dptr, dnode, dgrp = self.definite
         pptr, pnode, pgrp = self.possible
         eptr, enode, edef, egrp = self.every
@@ -932,12 +1024,13 @@ class BulkAnswers:
     def statuses(self) -> dict[str, str]:
         """Status of every held entity (the ones that get a materialised status)."""
         names = self.STATUSES
-        ids = self.ids
+        ids = self.names()
         return {ids[y]: names[s] for y, s in zip(np.flatnonzero(self.held).tolist(),
                                                  self.status[self.held].tolist(), strict=True)}
 
 
-def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMALL_LEVEL) -> BulkAnswers:
+def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMALL_LEVEL,
+                 level_chunk: int = LEVEL_CHUNK) -> BulkAnswers:
     """Status, ultimate controllers and every controller of each entity of the view at
     ``params.as_of`` (the answers of ``graph.control.bulk_control_relation``, without proofs).
 
@@ -957,11 +1050,13 @@ def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMA
     levels, labels, sizes = _levels(net)
     buf = _Buffer(2 * n)
     lo = _Store(size, buf)
-    _Solver(net, lo, LO, params, None, None, small_level).run(levels, labels, sizes)
+    _Solver(net, lo, LO, params, None, None, small_level, level_chunk).run(levels, labels, sizes)
     hi = lo
     if net.uncertain:
         hi = _Store(size, buf)
-        _Solver(net, hi, HI, params, lo, _affected(net), small_level).run(levels, labels, sizes)
+        _Solver(net, hi, HI, params, lo, _affected(net), small_level, level_chunk).run(levels, labels, sizes)
+    del levels, labels, sizes
+    net.release()
     return _answers(cols, net, lo, hi)
 
 
@@ -976,8 +1071,8 @@ def _affected(net: _Net) -> B:
     if seeds.size == 0:
         return np.zeros(n, dtype=bool)
     src, dst = _influence(net)
-    src = np.concatenate([src, np.full(seeds.size, n, dtype=np.int64)])
-    dst = np.concatenate([dst, seeds])
+    src = np.concatenate([src, np.full(seeds.size, n, dtype=np.int32)])
+    dst = np.concatenate([dst, seeds.astype(np.int32)])
     g = csr_matrix((np.ones(src.size, dtype=np.int8), (src, dst)), shape=(n + 1, n + 1))
     reached = breadth_first_order(g, n, directed=True, return_predecessors=False)
     out = np.zeros(n + 1, dtype=bool)
@@ -1139,7 +1234,7 @@ def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
     # Controllers ranked by id: answers list them sorted.
     named = _uniq(np.concatenate([lx, hx, ex]))
     rank = np.zeros(n, dtype=np.int64)
-    rank[named[np.argsort(np.array([ids[m] for m in named.tolist()], dtype=object), kind="stable")]] = (
+    rank[named[np.argsort(np.array(ids.take(named), dtype=object), kind="stable")]] = (
         np.arange(named.size))
     o = np.lexsort((rank[ex], ey))
     ey, ex, edef, egrp = ey[o], ex[o], edef[o], egrp[o]
