@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
+from operator import index
 from typing import Any, overload
 
 import numpy as np
@@ -135,7 +136,7 @@ class Ids(Sequence[str]):
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return self.take(np.arange(len(self))[i])
-        n = len(self)
+        n, i = len(self), index(i)
         if not -n <= i < n:
             raise IndexError(i)
         i %= n
@@ -383,7 +384,7 @@ class _Net:
     """``engine.Net`` as arrays, for one view (nodes are renumbered: loaded entities, then placeholders)."""
 
     ids: Ids  # node -> entity id
-    col: I64  # node -> index in ``Columns.ids``
+    col: I32  # node -> index in ``Columns.ids``
     indptr: I64
     hold: I32
     vlo: F64
@@ -445,16 +446,16 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     refs = refs[refs >= cols.loaded]
     extra, first = np.unique(refs, return_index=True)
     extra = extra[np.argsort(first, kind="stable")]
-    node = np.full(cols.n_ids, -1, dtype=np.int64)
-    node[: cols.loaded] = np.arange(cols.loaded)
-    node[extra] = np.arange(cols.loaded, cols.loaded + extra.size)
-    col = np.concatenate([np.arange(cols.loaded, dtype=np.int64), extra])
+    node = np.full(cols.n_ids, -1, dtype=np.int32)
+    node[: cols.loaded] = np.arange(cols.loaded, dtype=np.int32)
+    node[extra] = np.arange(cols.loaded, cols.loaded + extra.size, dtype=np.int32)
+    col = np.concatenate([np.arange(cols.loaded, dtype=np.int32), extra.astype(np.int32)])
     ids = cols.ids.head(cols.loaded, cols.ids.take(extra))
     n = len(ids)
 
     # Controls in force: the GP rule and the CONTROLS sources.
-    ca = node[cols.c_from[sel_c]]
-    cb = node[cols.c_to[sel_c]]
+    ca = node[cols.c_from[sel_c]].astype(np.int64)
+    cb = node[cols.c_to[sel_c]].astype(np.int64)
     gp = cols.c_basis[sel_c] == GENERAL_PARTNER
     gp_keys = _uniq(cb[gp] * n + ca[gp])
     gp_owned = np.zeros(n, dtype=bool)
@@ -469,7 +470,7 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     csrc = ca[corder].astype(np.int32)
 
     # Stakes in force: shares checked, derived from subscribed capital, voting shares, bounds.
-    own = node[cols.owner[sel_s]]
+    own = node[cols.owner[sel_s]]  # int32: keys of (owned, owner) pairs are made in int64
     owned = node[cols.owned[sel_s]]
     e, mn, mx = cols.share[sel_s], cols.share_min[sel_s], cols.share_max[sel_s]
     bad = ~_share_ok(e, mn, mx)
@@ -484,10 +485,11 @@ def _compile(cols: Columns, as_of: date) -> _Net:
         bad = has_vote & ~_share_ok(ve, vmn, vmx)
         if bad.any():
             ve, vmn, vmx = (np.where(bad, np.nan, v) for v in (ve, vmn, vmx))
-    e = _derive(e, mn, mx, cols.subscribed[sel_s], owned, cols.capital[col], n)
+    e = _derive(e, mn, mx, cols.subscribed[sel_s], owned, cols.capital, col)
+    del sel_s
 
     if gp_keys.size:
-        lp = ~has_vote & gp_owned[owned] & ~np.isin(owned * n + own, gp_keys)
+        lp = ~has_vote & gp_owned[owned] & ~np.isin(owned.astype(np.int64) * n + own, gp_keys)
     else:
         lp = np.zeros(own.size, dtype=bool)
     # The voting share: stated, else zero for an LP of a GP-run partnership, else the equity share.
@@ -513,6 +515,13 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     order = np.argsort(owned, kind="stable")
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(owned, minlength=n), out=indptr[1:])
+    del owned
+    hold = own[order]
+    del own
+    vlo = lo[order]
+    del lo
+    vhi = hi[order]
+    del hi, order
 
     # Blocs: the engine's own routine, on the few concerts in force.
     concerts = [
@@ -522,24 +531,34 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     parties = np.unique(np.concatenate([cols.k_a[sel_k], cols.k_b[sel_k], scope[scope >= 0]])).tolist()
     index = {cols.ids[i]: int(node[i]) for i in parties}
     members, global_bloc, scoped_bloc = _blocs(View(as_of, {}, [], [], concerts), index, n)
-    return _Net(ids, col, indptr, own[order].astype(np.int32), lo[order], hi[order], cptr, csrc, uncertain,
-                members, global_bloc, scoped_bloc)
+    return _Net(ids, col, indptr, hold, vlo, vhi, cptr, csrc, uncertain, members, global_bloc, scoped_bloc)
 
 
-def _derive(e: F64, mn: F64, mx: F64, sub: F64, owned: I64, capital: F64, n: int) -> F64:
-    """``build.derive_shares``: an unknown share from subscribed capital over the company's total."""
-    todo = np.isnan(e) & np.isnan(mn) & np.isnan(mx) & ~np.isnan(sub)
+def _derive(e: F64, mn: F64, mx: F64, sub: F64, owned: I32, capital: F64, col: I32) -> F64:
+    """``build.derive_shares``: an unknown share from subscribed capital over the company's total
+    (``capital[col]``: the registered capital of each node)."""
+    nosub = np.isnan(sub)
+    todo = np.isnan(e)
+    todo &= np.isnan(mn)
+    todo &= np.isnan(mx)
+    todo &= ~nosub
     if not todo.any():
         return e
-    missing = np.bincount(owned, weights=np.isnan(sub).astype(np.float64), minlength=n)
-    total = np.bincount(owned, weights=np.where(np.isnan(sub), 0.0, sub), minlength=n)
-    use = (missing == 0) & (total > 0)
-    cap_ok = ~np.isnan(capital) & (capital > 0)
-    total = np.where(use, total, np.where(cap_ok, capital, np.nan))
-    t = total[owned]
-    todo &= ~np.isnan(t)
+    n = col.size
+    use = np.bincount(owned[nosub], minlength=n) == 0  # no stake in the company leaves it out
+    total = np.bincount(owned, weights=np.where(nosub, 0.0, sub), minlength=n)
+    del nosub
+    use &= total > 0
+    # Else the registered capital, where there is one above zero.
+    cap = capital[col]
+    np.copyto(total, np.where(cap > 0, cap, np.nan), where=~use)
+    del cap, use
+    at = np.flatnonzero(todo)
+    t = total[owned[at]]
+    known = ~np.isnan(t)
+    at, t = at[known], t[known]
     out = e.copy()
-    out[todo] = sub[todo] / t[todo]
+    out[at] = sub[at] / t
     return out
 
 
@@ -1047,17 +1066,20 @@ def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMA
     net = _compile(cols, params.as_of)
     n = net.n
     size = n + len(net.bloc_members)
+    affected = _affected(net) if net.uncertain else None  # first: its temporaries come before the stores
     levels, labels, sizes = _levels(net)
     buf = _Buffer(2 * n)
     lo = _Store(size, buf)
     _Solver(net, lo, LO, params, None, None, small_level, level_chunk).run(levels, labels, sizes)
     hi = lo
-    if net.uncertain:
+    if affected is not None:
         hi = _Store(size, buf)
-        _Solver(net, hi, HI, params, lo, _affected(net), small_level, level_chunk).run(levels, labels, sizes)
-    del levels, labels, sizes
+        _Solver(net, hi, HI, params, lo, affected, small_level, level_chunk).run(levels, labels, sizes)
+    del levels, labels, sizes, affected, buf
     net.release()
-    return _answers(cols, net, lo, hi)
+    stores = [lo, hi]
+    del lo, hi
+    return _answers(cols, net, stores)
 
 
 def _affected(net: _Net) -> B:
@@ -1080,16 +1102,16 @@ def _affected(net: _Net) -> B:
     return out[:n]
 
 
-def _pairs(store: _Store, rows: int) -> tuple[I64, I64, I64]:
-    """Every (y, x) of a store as flat arrays, with x's rank within y, for y in ``0..rows-1``."""
-    ys = np.arange(rows, dtype=np.int64)
-    parent, xs, rank = store.gather(ys)
-    return parent, xs, rank
+def _pairs(store: _Store, rows: int) -> tuple[I64, I64]:
+    """Every (y, x) of a store as flat arrays, in order, for y in ``0..rows-1``."""
+    ys = np.flatnonzero(store.count[:rows])
+    parent, xs, _ = store.gather(ys)
+    return ys[parent], xs
 
 
 def _top(store: _Store, size: int) -> B:
     """x is ultimate wherever it controls: everybody who controls x is controlled by x (a cycle)."""
-    y, x, _ = _pairs(store, size)
+    y, x = _pairs(store, size)
     top = np.ones(size, dtype=bool)
     if not y.size:
         return top
@@ -1119,7 +1141,7 @@ class _Groups:
 
 def _expand(net: _Net, store: _Store, top: B, groups: _Groups, n: int) -> tuple[I64, I64, I64]:
     """``engine.expand(ultimate(...))`` for every node: ultimate controllers as (node, group), in order."""
-    y, x, _ = _pairs(store, n)
+    y, x = _pairs(store, n)
     keep = top[x]
     y, x = y[keep], x[keep]
     g = np.full(x.size, -1, dtype=np.int64)
@@ -1170,8 +1192,8 @@ def _controller_rows(net: _Net, lo: _Store, hi: _Store, groups: _Groups) -> tupl
     definite at the lower bound, else possible at the upper; alone, or as a member of a bloc that
     controls (group: the bloc's label) when the member does not control alone in that bound."""
     n = net.n
-    ly, lx, _ = _pairs(lo, n)
-    hy, hx, _ = (ly[:0], lx[:0], None) if hi is lo else _pairs(hi, n)
+    ly, lx = _pairs(lo, n)
+    hy, hx = (ly[:0], lx[:0]) if hi is lo else _pairs(hi, n)
     blocky = _uniq(np.concatenate([ly[lx >= n], hy[hx >= n]]))
     lp = ~np.isin(ly, blocky)
     hp = ~np.isin(hy, blocky)
@@ -1209,7 +1231,10 @@ def _controller_rows(net: _Net, lo: _Store, hi: _Store, groups: _Groups) -> tupl
     return np.concatenate(ys), np.concatenate(xs), np.concatenate(ds), np.concatenate(gs)
 
 
-def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
+def _answers(cols: Columns, net: _Net, stores: list[_Store]) -> BulkAnswers:
+    """The answers from the stores of both bounds (taken out of ``stores``: dropped once read)."""
+    lo, hi = stores
+    stores.clear()
     n = net.n
     size = n + len(net.bloc_members)
     ids = net.ids
@@ -1231,6 +1256,7 @@ def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
     status[differ] = 2
     # Every controller, definite or possible, alone or as a bloc member; sorted by id.
     ey, ex, edef, egrp = _controller_rows(net, lo, hi, groups)
+    del lo, hi
     # Controllers ranked by id: answers list them sorted.
     named = _uniq(np.concatenate([lx, hx, ex]))
     rank = np.zeros(n, dtype=np.int64)
