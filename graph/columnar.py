@@ -485,19 +485,23 @@ def _compile(cols: Columns, as_of: date) -> _Net:
         bad = has_vote & ~_share_ok(ve, vmn, vmx)
         if bad.any():
             ve, vmn, vmx = (np.where(bad, np.nan, v) for v in (ve, vmn, vmx))
-    e = _derive(e, mn, mx, cols.subscribed[sel_s], owned, cols.capital, col)
+    _derive(e, mn, mx, cols.subscribed[sel_s], owned, cols.capital, col)
     del sel_s
 
+    lp = np.zeros(own.size, dtype=bool)
     if gp_keys.size:
-        lp = ~has_vote & gp_owned[owned] & ~np.isin(owned.astype(np.int64) * n + own, gp_keys)
-    else:
-        lp = np.zeros(own.size, dtype=bool)
+        at = np.flatnonzero(~has_vote & gp_owned[owned])
+        lp[at] = ~_isin(owned[at].astype(np.int64) * n + own[at], gp_keys)
+        del at
     # The voting share: stated, else zero for an LP of a GP-run partnership, else the equity share.
-    if voted or lp.any():
-        ve = np.where(has_vote, ve if voted else nan, np.where(lp, 0.0, e))
-        vmn = np.where(has_vote, vmn if voted else nan, np.where(lp, np.nan, mn))
-        vmx = np.where(has_vote, vmx if voted else nan, np.where(lp, np.nan, mx))
-    else:
+    if voted:
+        ve = np.where(has_vote, ve, np.where(lp, 0.0, e))
+        vmn = np.where(has_vote, vmn, np.where(lp, np.nan, mn))
+        vmx = np.where(has_vote, vmx, np.where(lp, np.nan, mx))
+    else:  # in place: e, mn and mx are this function's own copies
+        e[lp] = 0.0
+        mn[lp] = np.nan
+        mx[lp] = np.nan
         ve, vmn, vmx = e, mn, mx
     del e, mn, mx, lp, has_vote
     # Bounds as in ``engine.compile_view``, computed only where the share is not exact.
@@ -534,32 +538,32 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     return _Net(ids, col, indptr, hold, vlo, vhi, cptr, csrc, uncertain, members, global_bloc, scoped_bloc)
 
 
-def _derive(e: F64, mn: F64, mx: F64, sub: F64, owned: I32, capital: F64, col: I32) -> F64:
-    """``build.derive_shares``: an unknown share from subscribed capital over the company's total
-    (``capital[col]``: the registered capital of each node)."""
+def _derive(e: F64, mn: F64, mx: F64, sub: F64, owned: I32, capital: F64, col: I32) -> None:
+    """``build.derive_shares`` in place: an unknown share ``e`` from subscribed capital over the
+    company's total (``capital[col]``: the registered capital of each node). ``sub`` is overwritten."""
     nosub = np.isnan(sub)
     todo = np.isnan(e)
     todo &= np.isnan(mn)
     todo &= np.isnan(mx)
     todo &= ~nosub
     if not todo.any():
-        return e
+        return
     n = col.size
     use = np.bincount(owned[nosub], minlength=n) == 0  # no stake in the company leaves it out
-    total = np.bincount(owned, weights=np.where(nosub, 0.0, sub), minlength=n)
+    sub[nosub] = 0.0
     del nosub
+    total = np.bincount(owned, weights=sub, minlength=n)
     use &= total > 0
     # Else the registered capital, where there is one above zero.
     cap = capital[col]
-    np.copyto(total, np.where(cap > 0, cap, np.nan), where=~use)
+    cap[~(cap > 0)] = np.nan
+    np.copyto(total, cap, where=~use)
     del cap, use
     at = np.flatnonzero(todo)
     t = total[owned[at]]
     known = ~np.isnan(t)
     at, t = at[known], t[known]
-    out = e.copy()
-    out[at] = sub[at] / t
-    return out
+    e[at] = sub[at] / t
 
 
 # -- levels -----------------------------------------------------------------------------------
@@ -574,15 +578,15 @@ def _influence(net: _Net) -> tuple[I32, I32]:
     return np.concatenate([net.hold[positive], net.csrc]), dst
 
 
-def _levels(net: _Net) -> tuple[list[I64], I32, I64]:
+def _levels(net: _Net) -> tuple[list[I32], I32, B]:
     """Components in topological order, one level at a time (Kahn), as in ``engine.component_order``.
 
     Returns per level the nodes of that level (components contiguous), the
-    component label of each node and the size of each component.
+    component label of each node and whether the node is in a cycle (a component of two or more).
     """
     n = net.n
     if n == 0:
-        return [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        return [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=bool)
     src, dst = _influence(net)
     ncomp, labels = strong_components(n, src, dst)
     ls, ld = labels[src], labels[dst]
@@ -599,7 +603,7 @@ def _levels(net: _Net) -> tuple[list[I64], I32, I64]:
     indeg = np.bincount(ld, minlength=ncomp)
     del ld
     frontier = np.flatnonzero(indeg == 0)
-    level_of = np.empty(ncomp, dtype=np.int64)
+    level_of = np.empty(ncomp, dtype=np.int32)
     depth = 0
     while frontier.size:
         level_of[frontier] = depth
@@ -610,20 +614,28 @@ def _levels(net: _Net) -> tuple[list[I64], I32, I64]:
         if total == 0:
             break
         nb = ld_sorted[_ranges(starts, lens, total)]
-        indeg -= np.bincount(nb, minlength=ncomp)
-        cand = _uniq(nb)
+        del starts, lens
+        nb.sort()
+        head = np.empty(nb.size, dtype=bool)
+        head[0] = True
+        np.not_equal(nb[1:], nb[:-1], out=head[1:])
+        at = np.flatnonzero(head)
+        del head
+        cand = nb[at]
+        indeg[cand] -= np.diff(at, append=nb.size)
+        del nb, at
         frontier = cand[indeg[cand] == 0]
     del ld_sorted, cptr, indeg, frontier
-    sizes = np.bincount(labels, minlength=ncomp)
+    incycle = (np.bincount(labels, minlength=ncomp) > 1)[labels]
     # Within a level: component by component (by label), members in node order (a stable sort).
-    key = level_of[labels]
+    key = level_of[labels].astype(np.int64)
     key *= ncomp
     key += labels
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key, kind="stable").astype(np.int32)
     del key
     lv = level_of[labels[order]]
     cuts = np.flatnonzero(np.diff(lv)) + 1
-    return np.split(order, cuts), labels, sizes
+    return np.split(order, cuts), labels, incycle
 
 
 def _uniq(a: NDArray[Any]) -> NDArray[Any]:
@@ -637,14 +649,33 @@ def _uniq(a: NDArray[Any]) -> NDArray[Any]:
     return s[keep]
 
 
+def _isin(a: I64, b: I64) -> B:
+    """``np.isin(a, b)``, sorting ``b`` alone (``np.isin`` sorts both together: twice the memory).
+
+    >>> _isin(np.array([3, 1, 7, 9]), np.array([7, 3, 5])).tolist()
+    [True, False, True, False]
+    """
+    if not b.size:
+        return np.zeros(a.size, dtype=bool)
+    s = np.sort(b)
+    at = np.searchsorted(s, a)
+    np.minimum(at, s.size - 1, out=at)
+    return s[at] == a  # type: ignore[no-any-return]
+
+
 def _ranges(starts: I64, lens: I64, total: int | None = None) -> I64:
     """Concatenated ``arange(s, s + l)`` for every (s, l)."""
     if total is None:
         total = int(lens.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(lens)
-    return np.repeat(starts - ends + lens, lens) + np.arange(total, dtype=np.int64)
+    shift = np.cumsum(lens)
+    shift -= lens
+    np.subtract(starts, shift, out=shift)  # a range's start less the number of items before it
+    out = np.repeat(shift, lens)
+    del shift
+    out += np.arange(total, dtype=np.int64)
+    return out
 
 
 # -- controllers per entity, for both bounds, in one growing buffer --------------------------
@@ -657,7 +688,7 @@ class _Store:
 
     def __init__(self, size: int, buf: _Buffer) -> None:
         self.start = np.zeros(size, dtype=np.int64)
-        self.count = np.zeros(size, dtype=np.int64)
+        self.count = np.zeros(size, dtype=np.int32)
         self.buf = buf
         self.local: dict[int, dict[int, None]] = {}  # members of the cycle being solved
 
@@ -677,7 +708,7 @@ class _Store:
 
     def gather(self, ys: I64) -> tuple[I64, I64, I64]:
         """(parent position in ``ys``, controller, rank within the parent's controllers) for all of ``ys``."""
-        lens = self.count[ys]
+        lens = self.count[ys].astype(np.int64)
         pos = _ranges(self.start[ys], lens)
         parent = np.repeat(np.arange(ys.size, dtype=np.int64), lens)
         rank = pos - np.repeat(self.start[ys], lens)
@@ -734,7 +765,7 @@ class _Solver:
         self.bloc_keys = keys
         self.bloc_arr = np.array(sorted(keys), dtype=np.int64)
 
-    def run(self, levels: list[I64], labels: I32, sizes: I64) -> None:
+    def run(self, levels: list[I32], labels: I32, incycle: B) -> None:
         for level in levels:
             if self.shared is not None and self.affected is not None:
                 keep = self.affected[level]
@@ -744,7 +775,7 @@ class _Solver:
                 level = level[keep]
                 if not level.size:
                     continue
-            cyc = sizes[labels[level]] > 1
+            cyc = incycle[level]
             single = level[~cyc]
             if single.size and single.size >= self.small_level and not self.relative:
                 # Entities of one level do not depend on each other: a large level goes in parts.
@@ -752,7 +783,7 @@ class _Solver:
                 before = self.net.indptr[single]
                 part = (before - before[0]) // self.level_chunk
                 rest = []
-                for ys in np.split(single, np.flatnonzero(np.diff(part)) + 1):
+                for ys in np.split(single.astype(np.int64), np.flatnonzero(np.diff(part)) + 1):
                     rest += self.level(ys)
             else:
                 rest = single.tolist()
@@ -1067,15 +1098,15 @@ def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMA
     n = net.n
     size = n + len(net.bloc_members)
     affected = _affected(net) if net.uncertain else None  # first: its temporaries come before the stores
-    levels, labels, sizes = _levels(net)
+    levels, labels, incycle = _levels(net)
     buf = _Buffer(2 * n)
     lo = _Store(size, buf)
-    _Solver(net, lo, LO, params, None, None, small_level, level_chunk).run(levels, labels, sizes)
+    _Solver(net, lo, LO, params, None, None, small_level, level_chunk).run(levels, labels, incycle)
     hi = lo
     if affected is not None:
         hi = _Store(size, buf)
-        _Solver(net, hi, HI, params, lo, affected, small_level, level_chunk).run(levels, labels, sizes)
-    del levels, labels, sizes, affected, buf
+        _Solver(net, hi, HI, params, lo, affected, small_level, level_chunk).run(levels, labels, incycle)
+    del levels, labels, incycle, affected, buf
     net.release()
     stores = [lo, hi]
     del lo, hi
@@ -1179,7 +1210,7 @@ def _expand(net: _Net, store: _Store, top: B, groups: _Groups, n: int) -> tuple[
     return y, x, g
 
 
-def _csr_by_id(y: I64, x: I64, g: I64, n: int, rank: I64) -> tuple[I64, I64, I64]:
+def _csr_by_id(y: I64, x: I64, g: I64, n: int, rank: I32) -> tuple[I64, I64, I64]:
     o = np.lexsort((rank[x], y))
     y, x, g = y[o], x[o], g[o]
     ptr = np.zeros(n + 1, dtype=np.int64)
@@ -1195,10 +1226,11 @@ def _controller_rows(net: _Net, lo: _Store, hi: _Store, groups: _Groups) -> tupl
     ly, lx = _pairs(lo, n)
     hy, hx = (ly[:0], lx[:0]) if hi is lo else _pairs(hi, n)
     blocky = _uniq(np.concatenate([ly[lx >= n], hy[hx >= n]]))
-    lp = ~np.isin(ly, blocky)
-    hp = ~np.isin(hy, blocky)
-    ly, lx, hy, hx = ly[lp], lx[lp], hy[hp], hx[hp]
-    new = ~np.isin(hy * n + hx, ly * n + lx)
+    if blocky.size:
+        lp = ~_isin(ly, blocky)
+        hp = ~_isin(hy, blocky)
+        ly, lx, hy, hx = ly[lp], lx[lp], hy[hp], hx[hp]
+    new = ~_isin(hy * n + hx, ly * n + lx)
     ys = [ly, hy[new]]
     xs = [lx, hx[new]]
     ds = [np.ones(lx.size, dtype=bool), np.zeros(int(new.sum()), dtype=bool)]
@@ -1259,7 +1291,8 @@ def _answers(cols: Columns, net: _Net, stores: list[_Store]) -> BulkAnswers:
     del lo, hi
     # Controllers ranked by id: answers list them sorted.
     named = _uniq(np.concatenate([lx, hx, ex]))
-    rank = np.zeros(n, dtype=np.int64)
+    del lkey, hkey, differ, has, top_lo
+    rank = np.zeros(n, dtype=np.int32)
     rank[named[np.argsort(np.array(ids.take(named), dtype=object), kind="stable")]] = (
         np.arange(named.size))
     o = np.lexsort((rank[ex], ey))
