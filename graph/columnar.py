@@ -60,7 +60,7 @@ OPEN_START = np.iinfo(np.int32).min  # no start date: valid from the beginning o
 OPEN_END = np.iinfo(np.int32).max  # no end date: still valid
 GENERAL_PARTNER = 1  # control basis code that triggers the GP rule; every other basis is 0
 SMALL_LEVEL = 48  # below this many entities a level is cheaper entity by entity
-LEVEL_CHUNK = 1 << 18  # stakes per pass of a level's array path (bounds its temporary arrays)
+LEVEL_CHUNK = 1 << 18  # stakes (or components) per pass over a level (bounds the temporary arrays)
 
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
@@ -578,7 +578,7 @@ def _influence(net: _Net) -> tuple[I32, I32]:
     return np.concatenate([net.hold[positive], net.csrc]), dst
 
 
-def _levels(net: _Net) -> tuple[list[I32], I32, B]:
+def _levels(net: _Net, chunk: int = LEVEL_CHUNK) -> tuple[list[I32], I32, B]:
     """Components in topological order, one level at a time (Kahn), as in ``engine.component_order``.
 
     Returns per level the nodes of that level (components contiguous), the
@@ -608,22 +608,30 @@ def _levels(net: _Net) -> tuple[list[I32], I32, B]:
     while frontier.size:
         level_of[frontier] = depth
         depth += 1
-        starts = cptr[frontier]
-        lens = cptr[frontier + 1] - starts
-        total = int(lens.sum())
-        if total == 0:
+        reached = []
+        for i in range(0, frontier.size, chunk):  # in parts: a level can hold most of the graph
+            part = frontier[i : i + chunk]
+            starts = cptr[part]
+            lens = cptr[part + 1] - starts
+            total = int(lens.sum())
+            if total == 0:
+                continue
+            nb = ld_sorted[_ranges(starts, lens, total)]
+            del starts, lens
+            nb.sort()
+            head = np.empty(nb.size, dtype=bool)
+            head[0] = True
+            np.not_equal(nb[1:], nb[:-1], out=head[1:])
+            at = np.flatnonzero(head)
+            del head
+            cand = nb[at]
+            indeg[cand] -= np.diff(at, append=nb.size)
+            del nb, at
+            reached.append(cand)
+        if not reached:
             break
-        nb = ld_sorted[_ranges(starts, lens, total)]
-        del starts, lens
-        nb.sort()
-        head = np.empty(nb.size, dtype=bool)
-        head[0] = True
-        np.not_equal(nb[1:], nb[:-1], out=head[1:])
-        at = np.flatnonzero(head)
-        del head
-        cand = nb[at]
-        indeg[cand] -= np.diff(at, append=nb.size)
-        del nb, at
+        cand = reached[0] if len(reached) == 1 else _uniq(np.concatenate(reached))
+        del reached
         frontier = cand[indeg[cand] == 0]
     del ld_sorted, cptr, indeg, frontier
     incycle = (np.bincount(labels, minlength=ncomp) > 1)[labels]
@@ -1098,7 +1106,7 @@ def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMA
     n = net.n
     size = n + len(net.bloc_members)
     affected = _affected(net) if net.uncertain else None  # first: its temporaries come before the stores
-    levels, labels, incycle = _levels(net)
+    levels, labels, incycle = _levels(net, level_chunk)
     buf = _Buffer(2 * n)
     lo = _Store(size, buf)
     _Solver(net, lo, LO, params, None, None, small_level, level_chunk).run(levels, labels, incycle)
