@@ -73,7 +73,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = Instance("bench", bolt_port=27687, http_port=27474, heap="4g", pagecache="2g")
 AS_OF = date(2025, 6, 30)  # fixed, so runs on different days compare
 SEED = 1
-COLUMNS_CACHE = "columns-v2.pickle"  # a registry's columns, made once (the version follows graph.columnar.Columns)
+COLUMNS_CACHE = "columns-v3.pickle"  # a registry's columns, made once (the version follows graph.columnar.Columns)
 
 # The naive loader the issue compares with: one stake, with its two ends, per auto-commit statement.
 # Benchmark-only Cypher: it is the baseline, not a statement the application runs.

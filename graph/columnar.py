@@ -59,6 +59,7 @@ __all__ = [
 OPEN_START = np.iinfo(np.int32).min  # no start date: valid from the beginning of time
 OPEN_END = np.iinfo(np.int32).max  # no end date: still valid
 GENERAL_PARTNER = 1  # control basis code that triggers the GP rule; every other basis is 0
+LONG_ID = 64  # ids of more bytes than this are sorted as Python strings (``Ids.order``)
 SMALL_LEVEL = 48  # below this many entities a level is cheaper entity by entity
 LEVEL_CHUNK = 1 << 18  # stakes (or components) per pass over a level (bounds the temporary arrays)
 
@@ -105,24 +106,33 @@ class Interner:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Ids(Sequence[str]):
-    """Entity ids packed into one string: id ``i`` is ``text[at[i]:at[i + 1]]``.
+    """Entity ids packed into one buffer: id ``i`` is ``data[at[i]:at[i + 1]]``, in UTF-8.
 
     A Python string per id costs some 55 bytes besides its characters (3.2 million ids: 200 MB
-    instead of 50); the strings are made only when asked for.
+    instead of 50); the strings are made only when asked for. UTF-8 keeps the order of code
+    points, so ids sort by their bytes as Python sorts the strings (``order``).
 
-    >>> ids = Ids.of(["b", "aa", ""])
+    >>> ids = Ids.of(["b", "aa", "", "é"])
     >>> len(ids), ids[1], ids[-1], list(ids), ids.take(np.array([1, 0]))
-    (3, 'aa', '', ['b', 'aa', ''], ['aa', 'b'])
+    (4, 'aa', 'é', ['b', 'aa', '', 'é'], ['aa', 'b'])
+    >>> ids.order(np.arange(4)).tolist()  # '', 'aa', 'b', 'é'
+    [2, 1, 0, 3]
     """
 
-    text: str
-    at: I64  # len(ids) + 1 offsets into ``text``
+    data: bytes
+    at: I64  # len(ids) + 1 offsets into ``data``
 
     @classmethod
     def of(cls, ids: Sequence[str]) -> Ids:
+        text = "".join(ids)
+        if text.isascii():  # one byte per character
+            data, lens = text.encode("ascii"), np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        else:
+            parts = [_utf8(s) for s in ids]
+            data, lens = b"".join(parts), np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
         at = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)), out=at[1:])
-        return cls("".join(ids), at)
+        np.cumsum(lens, out=at[1:])
+        return cls(data, at)
 
     def __len__(self) -> int:
         return self.at.size - 1
@@ -140,27 +150,61 @@ class Ids(Sequence[str]):
         if not -n <= i < n:
             raise IndexError(i)
         i %= n
-        return self.text[int(self.at[i]) : int(self.at[i + 1])]
+        return _str(self.data[int(self.at[i]) : int(self.at[i + 1])])
 
     def __iter__(self) -> Iterator[str]:
-        text = self.text
-        return (text[a:b] for a, b in pairwise(self.at.tolist()))
+        data = self.data
+        if data.isascii():
+            text = data.decode("ascii")
+            return (text[a:b] for a, b in pairwise(self.at.tolist()))
+        return (_str(data[a:b]) for a, b in pairwise(self.at.tolist()))
 
     def take(self, which: NDArray[np.integer[Any]]) -> list[str]:
         """The ids at the indices ``which``, as strings."""
-        text = self.text
-        return [text[a:b] for a, b in zip(self.at[which].tolist(), self.at[which + 1].tolist(), strict=True)]
+        data = self.data
+        return [_str(data[a:b]) for a, b in zip(self.at[which].tolist(), self.at[which + 1].tolist(), strict=True)]
+
+    def order(self, which: I64) -> I64:
+        """``np.argsort`` of the ids at the indices ``which`` (no two alike) in Python's order of strings.
+
+        The bytes of each id, eight to a big-endian word, zero past its end, then its length (a
+        prefix comes first) are the sort keys; ids longer than ``LONG_ID`` bytes are compared as strings.
+        """
+        start = self.at[which]
+        lens = self.at[which + 1] - start
+        width = int(lens.max()) if which.size else 0
+        if width > LONG_ID:
+            return np.argsort(np.array(self.take(which), dtype=object), kind="stable")
+        buf = np.frombuffer(self.data, dtype=np.uint8)
+        keys: list[NDArray[Any]] = [lens]
+        for w in range(0, width, 8):
+            word = np.zeros(which.size, dtype=np.uint64)
+            for j in range(w, w + 8):
+                word <<= np.uint64(8)
+                has = np.flatnonzero(lens > j)
+                word[has] |= buf[start[has] + j]
+            keys.append(word)
+        # np.lexsort: the last key first, so the first word, ..., the last word, the length
+        return np.lexsort([keys[0], *keys[:0:-1]])
 
     def head(self, n: int, more: Sequence[str] = ()) -> Ids:
-        """The first ``n`` ids (sharing this text), then ``more``."""
+        """The first ``n`` ids (sharing this buffer), then ``more``."""
         if not more:
-            return Ids(self.text, self.at[: n + 1])
+            return Ids(self.data, self.at[: n + 1])
+        tail = Ids.of(more)
         end = int(self.at[n])
-        tail = end + np.cumsum(np.fromiter(map(len, more), dtype=np.int64, count=len(more)))
-        return Ids(self.text[:end] + "".join(more), np.concatenate([self.at[: n + 1], tail]))
+        return Ids(self.data[:end] + tail.data, np.concatenate([self.at[: n + 1], end + tail.at[1:]]))
 
     def __repr__(self) -> str:
         return f"Ids({len(self)})"
+
+
+def _utf8(s: str) -> bytes:
+    return s.encode("utf-8", "surrogatepass")  # any str, even a lone surrogate, and back (``_str``)
+
+
+def _str(b: bytes) -> str:
+    return b.decode("utf-8", "surrogatepass")
 
 
 def _f(values: Iterable[float | None]) -> F64:
@@ -1301,8 +1345,7 @@ def _answers(cols: Columns, net: _Net, stores: list[_Store]) -> BulkAnswers:
     named = _uniq(np.concatenate([lx, hx, ex]))
     del lkey, hkey, differ, has, top_lo
     rank = np.zeros(n, dtype=np.int32)
-    rank[named[np.argsort(np.array(ids.take(named), dtype=object), kind="stable")]] = (
-        np.arange(named.size))
+    rank[named[ids.order(named)]] = np.arange(named.size)
     o = np.lexsort((rank[ex], ey))
     ey, ex, edef, egrp = ey[o], ex[o], edef[o], egrp[o]
     eptr = np.zeros(n + 1, dtype=np.int64)
