@@ -76,7 +76,7 @@ BENCH = Instance(f"bench{_N or ''}", bolt_port=27687 + 100 * _N, http_port=27474
                  pagecache="2g")
 AS_OF = date(2025, 6, 30)  # fixed, so runs on different days compare
 SEED = 1
-COLUMNS_CACHE = "columns-v1.pickle"  # a registry's columns, made once (the version follows graph.columnar.Columns)
+COLUMNS_CACHE = "columns-v3.pickle"  # a registry's columns, made once (the version follows graph.columnar.Columns)
 
 # The naive loader the issue compares with: one stake, with its two ends, per auto-commit statement.
 # Benchmark-only Cypher: it is the baseline, not a statement the application runs.

@@ -27,9 +27,11 @@ controllers computed so far from the same arrays.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from itertools import pairwise
+from operator import index
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +49,7 @@ __all__ = [
     "BulkAnswers",
     "Columns",
     "ColumnsBuilder",
+    "Ids",
     "Interner",
     "bulk_answers",
     "day_number",
@@ -56,7 +59,9 @@ __all__ = [
 OPEN_START = np.iinfo(np.int32).min  # no start date: valid from the beginning of time
 OPEN_END = np.iinfo(np.int32).max  # no end date: still valid
 GENERAL_PARTNER = 1  # control basis code that triggers the GP rule; every other basis is 0
+LONG_ID = 64  # ids of more bytes than this are sorted as Python strings (``Ids.order``)
 SMALL_LEVEL = 48  # below this many entities a level is cheaper entity by entity
+LEVEL_CHUNK = 1 << 18  # stakes (or components) per pass over a level (bounds the temporary arrays)
 
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
@@ -99,6 +104,109 @@ class Interner:
         return len(self.ids)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Ids(Sequence[str]):
+    """Entity ids packed into one buffer: id ``i`` is ``data[at[i]:at[i + 1]]``, in UTF-8.
+
+    A Python string per id costs some 55 bytes besides its characters (3.2 million ids: 200 MB
+    instead of 50); the strings are made only when asked for. UTF-8 keeps the order of code
+    points, so ids sort by their bytes as Python sorts the strings (``order``).
+
+    >>> ids = Ids.of(["b", "aa", "", "é"])
+    >>> len(ids), ids[1], ids[-1], list(ids), ids.take(np.array([1, 0]))
+    (4, 'aa', 'é', ['b', 'aa', '', 'é'], ['aa', 'b'])
+    >>> ids.order(np.arange(4)).tolist()  # '', 'aa', 'b', 'é'
+    [2, 1, 0, 3]
+    """
+
+    data: bytes
+    at: I64  # len(ids) + 1 offsets into ``data``
+
+    @classmethod
+    def of(cls, ids: Sequence[str]) -> Ids:
+        text = "".join(ids)
+        if text.isascii():  # one byte per character
+            data, lens = text.encode("ascii"), np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        else:
+            parts = [_utf8(s) for s in ids]
+            data, lens = b"".join(parts), np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        at = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(lens, out=at[1:])
+        return cls(data, at)
+
+    def __len__(self) -> int:
+        return self.at.size - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return self.take(np.arange(len(self))[i])
+        n, i = len(self), index(i)
+        if not -n <= i < n:
+            raise IndexError(i)
+        i %= n
+        return _str(self.data[int(self.at[i]) : int(self.at[i + 1])])
+
+    def __iter__(self) -> Iterator[str]:
+        data = self.data
+        if data.isascii():
+            text = data.decode("ascii")
+            return (text[a:b] for a, b in pairwise(self.at.tolist()))
+        return (_str(data[a:b]) for a, b in pairwise(self.at.tolist()))
+
+    def take(self, which: NDArray[np.integer[Any]]) -> list[str]:
+        """The ids at the indices ``which``, as strings."""
+        data = self.data
+        return [_str(data[a:b]) for a, b in zip(self.at[which].tolist(), self.at[which + 1].tolist(), strict=True)]
+
+    def order(self, which: I64) -> I64:
+        """``np.argsort`` of the ids at the indices ``which`` (no two alike) in Python's order of strings.
+
+        The bytes of each id, eight to a big-endian word, zero past its end, then its length (a
+        prefix comes first) are the sort keys; ids longer than ``LONG_ID`` bytes are compared as strings.
+        """
+        start = self.at[which]
+        lens = self.at[which + 1] - start
+        width = int(lens.max()) if which.size else 0
+        if width > LONG_ID:
+            return np.argsort(np.array(self.take(which), dtype=object), kind="stable")
+        buf = np.frombuffer(self.data, dtype=np.uint8)
+        keys: list[NDArray[Any]] = [lens]
+        for w in range(0, width, 8):
+            word = np.zeros(which.size, dtype=np.uint64)
+            for j in range(w, w + 8):
+                word <<= np.uint64(8)
+                has = np.flatnonzero(lens > j)
+                word[has] |= buf[start[has] + j]
+            keys.append(word)
+        # np.lexsort: the last key first, so the first word, ..., the last word, the length
+        return np.lexsort([keys[0], *keys[:0:-1]])
+
+    def head(self, n: int, more: Sequence[str] = ()) -> Ids:
+        """The first ``n`` ids (sharing this buffer), then ``more``."""
+        if not more:
+            return Ids(self.data, self.at[: n + 1])
+        tail = Ids.of(more)
+        end = int(self.at[n])
+        return Ids(self.data[:end] + tail.data, np.concatenate([self.at[: n + 1], end + tail.at[1:]]))
+
+    def __repr__(self) -> str:
+        return f"Ids({len(self)})"
+
+
+def _utf8(s: str) -> bytes:
+    return s.encode("utf-8", "surrogatepass")  # any str, even a lone surrogate, and back (``_str``)
+
+
+def _str(b: bytes) -> str:
+    return b.decode("utf-8", "surrogatepass")
+
+
 def _f(values: Iterable[float | None]) -> F64:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
@@ -109,7 +217,7 @@ class Columns:
     referred to by edges (the engine makes them placeholders of kind "unknown" when an edge in
     force refers to them). Shares are fractions, NaN where not stated; days are ordinals."""
 
-    ids: list[str]
+    ids: Ids
     loaded: int
     capital: F64  # registered capital per id, NaN: none
     # stakes (OWNS), in record order
@@ -166,7 +274,7 @@ class Columns:
         votes = [no_share if s.voting_share is None else
                  (s.voting_share.exact, s.voting_share.minimum, s.voting_share.maximum) for s in st]
         cols = cls(
-            ids=names.ids,
+            ids=Ids.of([]),  # set below, when the edges have named every id
             loaded=loaded,
             capital=np.empty(0),
             owner=np.array([names.index(s.owner_id) for s in st], dtype=np.int32),
@@ -197,6 +305,7 @@ class Columns:
             k_end=np.array([day_number(k.end, open_value=OPEN_END) for k in data.concerts], dtype=np.int32),
         )
         cols.sources = list(sources)
+        cols.ids = Ids.of(names.ids)
         cols.capital = np.concatenate([_f(capital), np.full(len(names) - loaded, np.nan)])
         return cols
 
@@ -213,7 +322,7 @@ class ColumnsBuilder:
     >>> b.stakes(["p"], ["a"], [0.6], [None], [None], [False], [None], [None], [None], [None], [None], [None], [None])
     >>> b.entities(["a", "p"], [None, None])
     >>> c = b.columns()
-    >>> c.ids, c.loaded, c.owner.tolist(), c.owned.tolist()
+    >>> list(c.ids), c.loaded, c.owner.tolist(), c.owned.tolist()
     (['a', 'p'], 2, [1], [0])
     """
 
@@ -271,7 +380,7 @@ class ColumnsBuilder:
         perm = np.concatenate([first, np.flatnonzero(~given)])
         new = np.empty(n, dtype=np.int32)
         new[perm] = np.arange(n, dtype=np.int32)
-        ids = [self.names.ids[i] for i in perm.tolist()]
+        ids = Ids.of([self.names.ids[i] for i in perm.tolist()])
         capital = _f(self.capital.get(i) for i in perm.tolist())
 
         def i32(col: Sequence[Any]) -> I32:
@@ -318,8 +427,8 @@ def _share_ok(e: F64, lo: F64, hi: F64) -> B:
 class _Net:
     """``engine.Net`` as arrays, for one view (nodes are renumbered: loaded entities, then placeholders)."""
 
-    ids: list[str]  # node -> entity id
-    col: I64  # node -> index in ``Columns.ids``
+    ids: Ids  # node -> entity id
+    col: I32  # node -> index in ``Columns.ids``
     indptr: I64
     hold: I32
     vlo: F64
@@ -334,6 +443,12 @@ class _Net:
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    def release(self) -> None:
+        """Drop the stakes and controls (the fixpoint is done: the answers read ids, blocs and ``col``)."""
+        self.indptr = self.cptr = np.zeros(1, dtype=np.int64)
+        self.hold = self.csrc = np.zeros(0, dtype=np.int32)
+        self.vlo = self.vhi = np.zeros(0)
 
     def blocs_for(self, y: int) -> dict[int, int]:
         return self.scoped_bloc.get(y, self.global_bloc)
@@ -375,16 +490,16 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     refs = refs[refs >= cols.loaded]
     extra, first = np.unique(refs, return_index=True)
     extra = extra[np.argsort(first, kind="stable")]
-    node = np.full(cols.n_ids, -1, dtype=np.int64)
-    node[: cols.loaded] = np.arange(cols.loaded)
-    node[extra] = np.arange(cols.loaded, cols.loaded + extra.size)
-    col = np.concatenate([np.arange(cols.loaded, dtype=np.int64), extra])
-    ids = cols.ids[: cols.loaded] + [cols.ids[i] for i in extra.tolist()]
+    node = np.full(cols.n_ids, -1, dtype=np.int32)
+    node[: cols.loaded] = np.arange(cols.loaded, dtype=np.int32)
+    node[extra] = np.arange(cols.loaded, cols.loaded + extra.size, dtype=np.int32)
+    col = np.concatenate([np.arange(cols.loaded, dtype=np.int32), extra.astype(np.int32)])
+    ids = cols.ids.head(cols.loaded, cols.ids.take(extra))
     n = len(ids)
 
     # Controls in force: the GP rule and the CONTROLS sources.
-    ca = node[cols.c_from[sel_c]]
-    cb = node[cols.c_to[sel_c]]
+    ca = node[cols.c_from[sel_c]].astype(np.int64)
+    cb = node[cols.c_to[sel_c]].astype(np.int64)
     gp = cols.c_basis[sel_c] == GENERAL_PARTNER
     gp_keys = _uniq(cb[gp] * n + ca[gp])
     gp_owned = np.zeros(n, dtype=bool)
@@ -399,7 +514,7 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     csrc = ca[corder].astype(np.int32)
 
     # Stakes in force: shares checked, derived from subscribed capital, voting shares, bounds.
-    own = node[cols.owner[sel_s]]
+    own = node[cols.owner[sel_s]]  # int32: keys of (owned, owner) pairs are made in int64
     owned = node[cols.owned[sel_s]]
     e, mn, mx = cols.share[sel_s], cols.share_min[sel_s], cols.share_max[sel_s]
     bad = ~_share_ok(e, mn, mx)
@@ -414,18 +529,23 @@ def _compile(cols: Columns, as_of: date) -> _Net:
         bad = has_vote & ~_share_ok(ve, vmn, vmx)
         if bad.any():
             ve, vmn, vmx = (np.where(bad, np.nan, v) for v in (ve, vmn, vmx))
-    e = _derive(e, mn, mx, cols.subscribed[sel_s], owned, cols.capital[col], n)
+    _derive(e, mn, mx, cols.subscribed[sel_s], owned, cols.capital, col)
+    del sel_s
 
+    lp = np.zeros(own.size, dtype=bool)
     if gp_keys.size:
-        lp = ~has_vote & gp_owned[owned] & ~np.isin(owned * n + own, gp_keys)
-    else:
-        lp = np.zeros(own.size, dtype=bool)
+        at = np.flatnonzero(~has_vote & gp_owned[owned])
+        lp[at] = ~_isin(owned[at].astype(np.int64) * n + own[at], gp_keys)
+        del at
     # The voting share: stated, else zero for an LP of a GP-run partnership, else the equity share.
-    if voted or lp.any():
-        ve = np.where(has_vote, ve if voted else nan, np.where(lp, 0.0, e))
-        vmn = np.where(has_vote, vmn if voted else nan, np.where(lp, np.nan, mn))
-        vmx = np.where(has_vote, vmx if voted else nan, np.where(lp, np.nan, mx))
-    else:
+    if voted:
+        ve = np.where(has_vote, ve, np.where(lp, 0.0, e))
+        vmn = np.where(has_vote, vmn, np.where(lp, np.nan, mn))
+        vmx = np.where(has_vote, vmx, np.where(lp, np.nan, mx))
+    else:  # in place: e, mn and mx are this function's own copies
+        e[lp] = 0.0
+        mn[lp] = np.nan
+        mx[lp] = np.nan
         ve, vmn, vmx = e, mn, mx
     del e, mn, mx, lp, has_vote
     # Bounds as in ``engine.compile_view``, computed only where the share is not exact.
@@ -443,6 +563,13 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     order = np.argsort(owned, kind="stable")
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(owned, minlength=n), out=indptr[1:])
+    del owned
+    hold = own[order]
+    del own
+    vlo = lo[order]
+    del lo
+    vhi = hi[order]
+    del hi, order
 
     # Blocs: the engine's own routine, on the few concerts in force.
     concerts = [
@@ -452,81 +579,115 @@ def _compile(cols: Columns, as_of: date) -> _Net:
     parties = np.unique(np.concatenate([cols.k_a[sel_k], cols.k_b[sel_k], scope[scope >= 0]])).tolist()
     index = {cols.ids[i]: int(node[i]) for i in parties}
     members, global_bloc, scoped_bloc = _blocs(View(as_of, {}, [], [], concerts), index, n)
-    return _Net(ids, col, indptr, own[order].astype(np.int32), lo[order], hi[order], cptr, csrc, uncertain,
-                members, global_bloc, scoped_bloc)
+    return _Net(ids, col, indptr, hold, vlo, vhi, cptr, csrc, uncertain, members, global_bloc, scoped_bloc)
 
 
-def _derive(e: F64, mn: F64, mx: F64, sub: F64, owned: I64, capital: F64, n: int) -> F64:
-    """``build.derive_shares``: an unknown share from subscribed capital over the company's total."""
-    todo = np.isnan(e) & np.isnan(mn) & np.isnan(mx) & ~np.isnan(sub)
+def _derive(e: F64, mn: F64, mx: F64, sub: F64, owned: I32, capital: F64, col: I32) -> None:
+    """``build.derive_shares`` in place: an unknown share ``e`` from subscribed capital over the
+    company's total (``capital[col]``: the registered capital of each node). ``sub`` is overwritten."""
+    nosub = np.isnan(sub)
+    todo = np.isnan(e)
+    todo &= np.isnan(mn)
+    todo &= np.isnan(mx)
+    todo &= ~nosub
     if not todo.any():
-        return e
-    missing = np.bincount(owned, weights=np.isnan(sub).astype(np.float64), minlength=n)
-    total = np.bincount(owned, weights=np.where(np.isnan(sub), 0.0, sub), minlength=n)
-    use = (missing == 0) & (total > 0)
-    cap_ok = ~np.isnan(capital) & (capital > 0)
-    total = np.where(use, total, np.where(cap_ok, capital, np.nan))
-    t = total[owned]
-    todo &= ~np.isnan(t)
-    out = e.copy()
-    out[todo] = sub[todo] / t[todo]
-    return out
+        return
+    n = col.size
+    use = np.bincount(owned[nosub], minlength=n) == 0  # no stake in the company leaves it out
+    sub[nosub] = 0.0
+    del nosub
+    total = np.bincount(owned, weights=sub, minlength=n)
+    use &= total > 0
+    # Else the registered capital, where there is one above zero.
+    cap = capital[col]
+    cap[~(cap > 0)] = np.nan
+    np.copyto(total, cap, where=~use)
+    del cap, use
+    at = np.flatnonzero(todo)
+    t = total[owned[at]]
+    known = ~np.isnan(t)
+    at, t = at[known], t[known]
+    e[at] = sub[at] / t
 
 
 # -- levels -----------------------------------------------------------------------------------
 
 
-def _influence(net: _Net) -> tuple[I64, I64]:
+def _influence(net: _Net) -> tuple[I32, I32]:
     """Edges holder -> held (positive upper voting share) and controller -> controlled."""
     n = net.n
     positive = net.vhi > 0.0
-    dst = np.repeat(np.arange(n, dtype=np.int64), np.diff(net.indptr))[positive]
-    src = net.hold.astype(np.int64)[positive]
-    cdst = np.repeat(np.arange(n, dtype=np.int64), np.diff(net.cptr))
-    return np.concatenate([src, net.csrc.astype(np.int64)]), np.concatenate([dst, cdst])
+    nodes = np.arange(n, dtype=np.int32)
+    dst = np.concatenate([np.repeat(nodes, np.diff(net.indptr))[positive], np.repeat(nodes, np.diff(net.cptr))])
+    return np.concatenate([net.hold[positive], net.csrc]), dst
 
 
-def _levels(net: _Net) -> tuple[list[I64], I64, I64]:
+def _levels(net: _Net, chunk: int = LEVEL_CHUNK) -> tuple[list[I32], I32, B]:
     """Components in topological order, one level at a time (Kahn), as in ``engine.component_order``.
 
     Returns per level the nodes of that level (components contiguous), the
-    component label of each node and the size of each component.
+    component label of each node and whether the node is in a cycle (a component of two or more).
     """
     n = net.n
     if n == 0:
-        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=bool)
     src, dst = _influence(net)
-    ncomp, labels32 = strong_components(n, src, dst)
-    labels = labels32.astype(np.int64)
+    ncomp, labels = strong_components(n, src, dst)
     ls, ld = labels[src], labels[dst]
+    del src, dst
     keep = ls != ld
     ls, ld = ls[keep], ld[keep]
+    del keep
     perm = np.argsort(ls, kind="stable")
     ld_sorted = ld[perm]
+    del perm
     cptr = np.zeros(ncomp + 1, dtype=np.int64)
     np.cumsum(np.bincount(ls, minlength=ncomp), out=cptr[1:])
+    del ls
     indeg = np.bincount(ld, minlength=ncomp)
+    del ld
     frontier = np.flatnonzero(indeg == 0)
-    level_of = np.empty(ncomp, dtype=np.int64)
+    level_of = np.empty(ncomp, dtype=np.int32)
     depth = 0
     while frontier.size:
         level_of[frontier] = depth
         depth += 1
-        starts = cptr[frontier]
-        lens = cptr[frontier + 1] - starts
-        total = int(lens.sum())
-        if total == 0:
+        reached = []
+        for i in range(0, frontier.size, chunk):  # in parts: a level can hold most of the graph
+            part = frontier[i : i + chunk]
+            starts = cptr[part]
+            lens = cptr[part + 1] - starts
+            total = int(lens.sum())
+            if total == 0:
+                continue
+            nb = ld_sorted[_ranges(starts, lens, total)]
+            del starts, lens
+            nb.sort()
+            head = np.empty(nb.size, dtype=bool)
+            head[0] = True
+            np.not_equal(nb[1:], nb[:-1], out=head[1:])
+            at = np.flatnonzero(head)
+            del head
+            cand = nb[at]
+            indeg[cand] -= np.diff(at, append=nb.size)
+            del nb, at
+            reached.append(cand)
+        if not reached:
             break
-        nb = ld_sorted[_ranges(starts, lens, total)]
-        indeg -= np.bincount(nb, minlength=ncomp)
-        cand = _uniq(nb)
+        cand = reached[0] if len(reached) == 1 else _uniq(np.concatenate(reached))
+        del reached
         frontier = cand[indeg[cand] == 0]
-    sizes = np.bincount(labels, minlength=ncomp)
-    # Within a level: component by component (by label), members in node order.
-    order = np.lexsort((np.arange(n), labels, level_of[labels]))
-    lv = level_of[labels][order]
+    del ld_sorted, cptr, indeg, frontier
+    incycle = (np.bincount(labels, minlength=ncomp) > 1)[labels]
+    # Within a level: component by component (by label), members in node order (a stable sort).
+    key = level_of[labels].astype(np.int64)
+    key *= ncomp
+    key += labels
+    order = np.argsort(key, kind="stable").astype(np.int32)
+    del key
+    lv = level_of[labels[order]]
     cuts = np.flatnonzero(np.diff(lv)) + 1
-    return np.split(order, cuts), labels, sizes
+    return np.split(order, cuts), labels, incycle
 
 
 def _uniq(a: NDArray[Any]) -> NDArray[Any]:
@@ -540,14 +701,33 @@ def _uniq(a: NDArray[Any]) -> NDArray[Any]:
     return s[keep]
 
 
+def _isin(a: I64, b: I64) -> B:
+    """``np.isin(a, b)``, sorting ``b`` alone (``np.isin`` sorts both together: twice the memory).
+
+    >>> _isin(np.array([3, 1, 7, 9]), np.array([7, 3, 5])).tolist()
+    [True, False, True, False]
+    """
+    if not b.size:
+        return np.zeros(a.size, dtype=bool)
+    s = np.sort(b)
+    at = np.searchsorted(s, a)
+    np.minimum(at, s.size - 1, out=at)
+    return s[at] == a  # type: ignore[no-any-return]
+
+
 def _ranges(starts: I64, lens: I64, total: int | None = None) -> I64:
     """Concatenated ``arange(s, s + l)`` for every (s, l)."""
     if total is None:
         total = int(lens.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(lens)
-    return np.repeat(starts - ends + lens, lens) + np.arange(total, dtype=np.int64)
+    shift = np.cumsum(lens)
+    shift -= lens
+    np.subtract(starts, shift, out=shift)  # a range's start less the number of items before it
+    out = np.repeat(shift, lens)
+    del shift
+    out += np.arange(total, dtype=np.int64)
+    return out
 
 
 # -- controllers per entity, for both bounds, in one growing buffer --------------------------
@@ -560,7 +740,7 @@ class _Store:
 
     def __init__(self, size: int, buf: _Buffer) -> None:
         self.start = np.zeros(size, dtype=np.int64)
-        self.count = np.zeros(size, dtype=np.int64)
+        self.count = np.zeros(size, dtype=np.int32)
         self.buf = buf
         self.local: dict[int, dict[int, None]] = {}  # members of the cycle being solved
 
@@ -580,7 +760,7 @@ class _Store:
 
     def gather(self, ys: I64) -> tuple[I64, I64, I64]:
         """(parent position in ``ys``, controller, rank within the parent's controllers) for all of ``ys``."""
-        lens = self.count[ys]
+        lens = self.count[ys].astype(np.int64)
         pos = _ranges(self.start[ys], lens)
         parent = np.repeat(np.arange(ys.size, dtype=np.int64), lens)
         rank = pos - np.repeat(self.start[ys], lens)
@@ -614,7 +794,7 @@ class _Solver:
     """``engine.solve`` for one bound over the levels, writing into a ``_Store``."""
 
     def __init__(self, net: _Net, store: _Store, bound: int, params: ControlParams,
-                 shared: _Store | None, affected: B | None, small_level: int) -> None:
+                 shared: _Store | None, affected: B | None, small_level: int, level_chunk: int) -> None:
         self.net = net
         self.ctrl = store
         self.bound = bound
@@ -626,6 +806,7 @@ class _Solver:
         self.shared = shared
         self.affected = affected
         self.small_level = small_level
+        self.level_chunk = level_chunk
         n = net.n
         keys: set[int] = set()
         if net.bloc_members:
@@ -636,7 +817,7 @@ class _Solver:
         self.bloc_keys = keys
         self.bloc_arr = np.array(sorted(keys), dtype=np.int64)
 
-    def run(self, levels: list[I64], labels: I64, sizes: I64) -> None:
+    def run(self, levels: list[I32], labels: I32, incycle: B) -> None:
         for level in levels:
             if self.shared is not None and self.affected is not None:
                 keep = self.affected[level]
@@ -646,10 +827,16 @@ class _Solver:
                 level = level[keep]
                 if not level.size:
                     continue
-            cyc = sizes[labels[level]] > 1
+            cyc = incycle[level]
             single = level[~cyc]
             if single.size and single.size >= self.small_level and not self.relative:
-                rest = self.level(single)
+                # Entities of one level do not depend on each other: a large level goes in parts.
+                single = np.sort(single)
+                before = self.net.indptr[single]
+                part = (before - before[0]) // self.level_chunk
+                rest = []
+                for ys in np.split(single.astype(np.int64), np.flatnonzero(np.diff(part)) + 1):
+                    rest += self.level(ys)
             else:
                 rest = single.tolist()
             for y in rest:
@@ -863,13 +1050,20 @@ class BulkAnswers:
     controller, definite or only possible, alone or as a bloc member, sorted by id.
     """
 
-    ids: list[str]
+    ids: Ids
     status: NDArray[np.int8]
     definite: tuple[I64, I64, I64]  # (indptr, node, group)
     possible: tuple[I64, I64, I64]
     every: tuple[I64, I64, B, I64]  # (indptr, node, definite, group)
     groups: list[str]
     held: B  # held or controlled by a record of the input (they get a materialised status)
+    strings: list[str] | None = field(default=None, repr=False)  # ``ids`` as strings, made on first use
+
+    def names(self) -> list[str]:
+        """``ids`` as a list of strings (made once: the answers' rows share them)."""
+        if self.strings is None:
+            self.strings = list(self.ids)
+        return self.strings
 
     STATUSES = ("no_controller", "controlled", "undetermined")
 
@@ -879,7 +1073,7 @@ class BulkAnswers:
         return list(zip(node[a:b].tolist(), grp[a:b].tolist(), strict=True))
 
     def summary(self, y: int) -> ControlSummary:
-        ids, groups = self.ids, self.groups
+        ids, groups = self.names(), self.groups
         lo = self._ucs(self.definite, y)
         hi = self._ucs(self.possible, y)
         pairs = sorted({(ids[m], groups[g]) for m, g in (*lo, *hi) if g >= 0})
@@ -888,13 +1082,13 @@ class BulkAnswers:
 
     def summaries(self) -> dict[str, ControlSummary]:
         """Per entity id, the ``ControlSummary`` that ``graph.control.bulk_control`` gives."""
-        return {self.ids[y]: self.summary(y) for y in range(len(self.ids))}
+        return {y: self.summary(i) for i, y in enumerate(self.names())}
 
     def controllers(self) -> dict[str, tuple[tuple[str, bool, str | None], ...]]:
         """Per controlled entity id, every controller as (id, definite, group), sorted
         (``bulk_control_relation``'s second part)."""
         ptr, node, definite, group = self.every
-        ids, groups = self.ids, self.groups
+        ids, groups = self.names(), self.groups
         out: dict[str, tuple[tuple[str, bool, str | None], ...]] = {}
         for y in np.flatnonzero(np.diff(ptr)).tolist():
             a, b = int(ptr[y]), int(ptr[y + 1])
@@ -905,7 +1099,7 @@ class BulkAnswers:
     def rows(self) -> Iterator[tuple[str, str, str, bool, str | None]]:
         """The materialised relationships (``graph.materialised.Key``): ``ULTIMATELY_CONTROLLED_BY`` per
         ultimate controller, definite or possible, and ``CONTROLLED_BY`` per controller (definite or possible)."""
-        ids, groups = self.ids, self.groups
+        ids, groups = self.names(), self.groups
         dptr, dnode, dgrp = self.definite
         pptr, pnode, pgrp = self.possible
         eptr, enode, edef, egrp = self.every
@@ -932,12 +1126,13 @@ class BulkAnswers:
     def statuses(self) -> dict[str, str]:
         """Status of every held entity (the ones that get a materialised status)."""
         names = self.STATUSES
-        ids = self.ids
+        ids = self.names()
         return {ids[y]: names[s] for y, s in zip(np.flatnonzero(self.held).tolist(),
                                                  self.status[self.held].tolist(), strict=True)}
 
 
-def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMALL_LEVEL) -> BulkAnswers:
+def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMALL_LEVEL,
+                 level_chunk: int = LEVEL_CHUNK) -> BulkAnswers:
     """Status, ultimate controllers and every controller of each entity of the view at
     ``params.as_of`` (the answers of ``graph.control.bulk_control_relation``, without proofs).
 
@@ -954,15 +1149,20 @@ def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMA
     net = _compile(cols, params.as_of)
     n = net.n
     size = n + len(net.bloc_members)
-    levels, labels, sizes = _levels(net)
+    affected = _affected(net) if net.uncertain else None  # first: its temporaries come before the stores
+    levels, labels, incycle = _levels(net, level_chunk)
     buf = _Buffer(2 * n)
     lo = _Store(size, buf)
-    _Solver(net, lo, LO, params, None, None, small_level).run(levels, labels, sizes)
+    _Solver(net, lo, LO, params, None, None, small_level, level_chunk).run(levels, labels, incycle)
     hi = lo
-    if net.uncertain:
+    if affected is not None:
         hi = _Store(size, buf)
-        _Solver(net, hi, HI, params, lo, _affected(net), small_level).run(levels, labels, sizes)
-    return _answers(cols, net, lo, hi)
+        _Solver(net, hi, HI, params, lo, affected, small_level, level_chunk).run(levels, labels, incycle)
+    del levels, labels, incycle, affected, buf
+    net.release()
+    stores = [lo, hi]
+    del lo, hi
+    return _answers(cols, net, stores)
 
 
 def _affected(net: _Net) -> B:
@@ -976,8 +1176,8 @@ def _affected(net: _Net) -> B:
     if seeds.size == 0:
         return np.zeros(n, dtype=bool)
     src, dst = _influence(net)
-    src = np.concatenate([src, np.full(seeds.size, n, dtype=np.int64)])
-    dst = np.concatenate([dst, seeds])
+    src = np.concatenate([src, np.full(seeds.size, n, dtype=np.int32)])
+    dst = np.concatenate([dst, seeds.astype(np.int32)])
     g = csr_matrix((np.ones(src.size, dtype=np.int8), (src, dst)), shape=(n + 1, n + 1))
     reached = breadth_first_order(g, n, directed=True, return_predecessors=False)
     out = np.zeros(n + 1, dtype=bool)
@@ -985,16 +1185,16 @@ def _affected(net: _Net) -> B:
     return out[:n]
 
 
-def _pairs(store: _Store, rows: int) -> tuple[I64, I64, I64]:
-    """Every (y, x) of a store as flat arrays, with x's rank within y, for y in ``0..rows-1``."""
-    ys = np.arange(rows, dtype=np.int64)
-    parent, xs, rank = store.gather(ys)
-    return parent, xs, rank
+def _pairs(store: _Store, rows: int) -> tuple[I64, I64]:
+    """Every (y, x) of a store as flat arrays, in order, for y in ``0..rows-1``."""
+    ys = np.flatnonzero(store.count[:rows])
+    parent, xs, _ = store.gather(ys)
+    return ys[parent], xs
 
 
 def _top(store: _Store, size: int) -> B:
     """x is ultimate wherever it controls: everybody who controls x is controlled by x (a cycle)."""
-    y, x, _ = _pairs(store, size)
+    y, x = _pairs(store, size)
     top = np.ones(size, dtype=bool)
     if not y.size:
         return top
@@ -1024,7 +1224,7 @@ class _Groups:
 
 def _expand(net: _Net, store: _Store, top: B, groups: _Groups, n: int) -> tuple[I64, I64, I64]:
     """``engine.expand(ultimate(...))`` for every node: ultimate controllers as (node, group), in order."""
-    y, x, _ = _pairs(store, n)
+    y, x = _pairs(store, n)
     keep = top[x]
     y, x = y[keep], x[keep]
     g = np.full(x.size, -1, dtype=np.int64)
@@ -1062,7 +1262,7 @@ def _expand(net: _Net, store: _Store, top: B, groups: _Groups, n: int) -> tuple[
     return y, x, g
 
 
-def _csr_by_id(y: I64, x: I64, g: I64, n: int, rank: I64) -> tuple[I64, I64, I64]:
+def _csr_by_id(y: I64, x: I64, g: I64, n: int, rank: I32) -> tuple[I64, I64, I64]:
     o = np.lexsort((rank[x], y))
     y, x, g = y[o], x[o], g[o]
     ptr = np.zeros(n + 1, dtype=np.int64)
@@ -1075,13 +1275,14 @@ def _controller_rows(net: _Net, lo: _Store, hi: _Store, groups: _Groups) -> tupl
     definite at the lower bound, else possible at the upper; alone, or as a member of a bloc that
     controls (group: the bloc's label) when the member does not control alone in that bound."""
     n = net.n
-    ly, lx, _ = _pairs(lo, n)
-    hy, hx, _ = (ly[:0], lx[:0], None) if hi is lo else _pairs(hi, n)
+    ly, lx = _pairs(lo, n)
+    hy, hx = (ly[:0], lx[:0]) if hi is lo else _pairs(hi, n)
     blocky = _uniq(np.concatenate([ly[lx >= n], hy[hx >= n]]))
-    lp = ~np.isin(ly, blocky)
-    hp = ~np.isin(hy, blocky)
-    ly, lx, hy, hx = ly[lp], lx[lp], hy[hp], hx[hp]
-    new = ~np.isin(hy * n + hx, ly * n + lx)
+    if blocky.size:
+        lp = ~_isin(ly, blocky)
+        hp = ~_isin(hy, blocky)
+        ly, lx, hy, hx = ly[lp], lx[lp], hy[hp], hx[hp]
+    new = ~_isin(hy * n + hx, ly * n + lx)
     ys = [ly, hy[new]]
     xs = [lx, hx[new]]
     ds = [np.ones(lx.size, dtype=bool), np.zeros(int(new.sum()), dtype=bool)]
@@ -1114,7 +1315,10 @@ def _controller_rows(net: _Net, lo: _Store, hi: _Store, groups: _Groups) -> tupl
     return np.concatenate(ys), np.concatenate(xs), np.concatenate(ds), np.concatenate(gs)
 
 
-def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
+def _answers(cols: Columns, net: _Net, stores: list[_Store]) -> BulkAnswers:
+    """The answers from the stores of both bounds (taken out of ``stores``: dropped once read)."""
+    lo, hi = stores
+    stores.clear()
     n = net.n
     size = n + len(net.bloc_members)
     ids = net.ids
@@ -1136,11 +1340,12 @@ def _answers(cols: Columns, net: _Net, lo: _Store, hi: _Store) -> BulkAnswers:
     status[differ] = 2
     # Every controller, definite or possible, alone or as a bloc member; sorted by id.
     ey, ex, edef, egrp = _controller_rows(net, lo, hi, groups)
+    del lo, hi
     # Controllers ranked by id: answers list them sorted.
     named = _uniq(np.concatenate([lx, hx, ex]))
-    rank = np.zeros(n, dtype=np.int64)
-    rank[named[np.argsort(np.array([ids[m] for m in named.tolist()], dtype=object), kind="stable")]] = (
-        np.arange(named.size))
+    del lkey, hkey, differ, has, top_lo
+    rank = np.zeros(n, dtype=np.int32)
+    rank[named[ids.order(named)]] = np.arange(named.size)
     o = np.lexsort((rank[ex], ey))
     ey, ex, edef, egrp = ey[o], ex[o], edef[o], egrp[o]
     eptr = np.zeros(n + 1, dtype=np.int64)

@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ownergraph.graph.columnar import Columns, bulk_answers
+from ownergraph.graph.columnar import Columns, Ids, bulk_answers
 from ownergraph.graph.control import bulk_control_relation
 from ownergraph.graph.materialised import control_keys
 from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
@@ -52,9 +52,9 @@ def messy(draw: st.DrawFn) -> Dataset:
     return Dataset(entities=entities, stakes=stakes, controls=controls, concerts=concerts)
 
 
-def assert_same(data: Dataset, params: ControlParams, *, small_level: int) -> None:
+def assert_same(data: Dataset, params: ControlParams, *, small_level: int, level_chunk: int = 1 << 18) -> None:
     summaries, controllers = bulk_control_relation(data, params)
-    got = bulk_answers(Columns.from_dataset(data), params, small_level=small_level)
+    got = bulk_answers(Columns.from_dataset(data), params, small_level=small_level, level_chunk=level_chunk)
     assert got.summaries() == summaries
     assert got.controllers() == controllers
     assert set(got.rows()) == control_keys(summaries, controllers)
@@ -74,8 +74,9 @@ def test_property_columnar_agrees_with_engine_on_messy_records(data: Dataset, ru
 
 
 @SETTINGS
-@given(st.lists(graphs(), min_size=2, max_size=12), st.sampled_from([0.5, 0.3]))
-def test_property_columnar_agrees_on_many_graphs_at_once(parts: list[Dataset], threshold: float) -> None:
+@given(st.lists(graphs(), min_size=2, max_size=12), st.sampled_from([0.5, 0.3]), st.sampled_from([1, 3, 1 << 18]))
+def test_property_columnar_agrees_on_many_graphs_at_once(parts: list[Dataset], threshold: float,
+                                                         level_chunk: int) -> None:
     # Disjoint copies side by side: levels hold many entities, as in a national graph.
     data = Dataset()
     for i, part in enumerate(parts):
@@ -87,7 +88,33 @@ def test_property_columnar_agrees_on_many_graphs_at_once(parts: list[Dataset], t
                           for c in part.controls]
         data.concerts += [replace(k, party_a=r(k.party_a), party_b=r(k.party_b),
                                   scope_id=None if k.scope_id is None else r(k.scope_id)) for k in part.concerts]
-    assert_same(data, ControlParams(DAY, threshold=threshold), small_level=0)
+    # level_chunk 1 or 3: a level's array path in parts of a few stakes each
+    assert_same(data, ControlParams(DAY, threshold=threshold), small_level=0, level_chunk=level_chunk)
+
+
+NAMES = st.one_of(
+    st.text(st.characters(exclude_categories=())),  # any code point, lone surrogates too
+    st.text("ab\x00\x7fé\U0001f600", max_size=10),  # prefixes, NULs, multibyte characters
+    st.text("ab", min_size=60, max_size=70),  # longer than LONG_ID: compared as strings
+)
+
+
+@SETTINGS
+@given(st.lists(NAMES, unique=True))
+@example(["a\x00", "a", "", "\x00", "ab", "a\x00b", "\udc80", "\uffff", "\U0001f600"])
+def test_ids_keep_every_string_and_sort_as_python_does(names: list[str]) -> None:
+    import pickle
+
+    import numpy as np
+
+    ids = pickle.loads(pickle.dumps(Ids.of(names)))
+    assert list(ids) == names
+    assert [ids[i] for i in range(len(names))] == names
+    assert ids.take(np.arange(len(names))[::-1]) == names[::-1]
+    assert [names[i] for i in ids.order(np.arange(len(names))).tolist()] == sorted(names)
+    half = np.arange(0, len(names), 2)
+    assert [names[i] for i in half[ids.order(half)].tolist()] == sorted(names[::2])
+    assert list(ids.head(len(names) // 2, ["x", "é"])) == [*names[: len(names) // 2], "x", "é"]
 
 
 def test_float32_would_change_an_answer() -> None:

@@ -80,6 +80,6 @@ def test_materialised_state_reads_what_the_record_reads_read(repo: Repository) -
 
 def test_columns_read_of_an_empty_graph(repo: Repository) -> None:
     cols = repo.everything_columns()
-    assert (cols.ids, cols.owner.size) == ([], 0)
+    assert (list(cols.ids), cols.owner.size) == ([], 0)
     assert bulk_answers(cols, ControlParams(DAY)).summaries() == {}
     assert repo.materialised_state("majority") == ({}, {})
