@@ -131,6 +131,8 @@ def resolve_in(run: Run, data: Dataset, source: str | None, *, also: Iterable[st
     seen_keys = {k for ks in load_keys.values() for k in ks}
     reach |= {e for _, e in _key_entities(run, sorted(seen_keys))}
     judgements: dict[str, Judgement] = {}
+    # A graph without judgements (the common case) is not asked for the judgements of each id.
+    judged = int(run("read_judgement_count")[0]["n"]) > 0
     seen_ids: set[str] = set(start_ids)
     complete = False  # every entity reached was read (the scope closed before MAX_ROUNDS)
     for _ in range(MAX_ROUNDS):
@@ -145,7 +147,7 @@ def resolve_in(run: Run, data: Dataset, source: str | None, *, also: Iterable[st
             for rec in _unit_records(m["entity"], members[m["entity"]]):
                 keys.update(_record_keys(rec))
                 ids.add(rec["record_id"])
-        for r in _batched(run, "read_judgements", sorted(ids - seen_ids)):
+        for r in _batched(run, "read_judgements", sorted(ids - seen_ids) if judged else []):
             j = r["judgement"]
             judgements[j["key"]] = Judgement(j["a"], j["b"], j["verdict"])
             ids.update((j["a"], j["b"]))
@@ -155,7 +157,7 @@ def resolve_in(run: Run, data: Dataset, source: str | None, *, also: Iterable[st
         # A key already looked up reached all its entities then: only new keys are read.
         reach |= {e for _, e in _key_entities(run, sorted(keys - seen_keys))}
         seen_keys |= keys
-    for r in _batched(run, "read_judgements", start_ids):
+    for r in _batched(run, "read_judgements", start_ids if judged else []):
         j = r["judgement"]
         judgements[j["key"]] = Judgement(j["a"], j["b"], j["verdict"])
     units = _units(rows, load_keys, members)
