@@ -129,13 +129,16 @@ def cluster(units: Sequence[Unit], judgements: Iterable[Judgement]) -> tuple[lis
                 blocked.append(Blocked(first, other, key))
     entity_of = {u.record_id: u.entity for u in units}
     existing = {u.entity for u in units if u.entity is not None}
+    # Each cluster's evidence in the order it was found, grouped in one pass (not one scan per cluster).
+    evidence_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for e in evidence:
+        evidence_of[sets.find(e[0])].append(e)
     clusters: list[Cluster] = []
     for root in sorted(sets.members):
         members = tuple(sorted(sets.members[root]))
         held = Counter(entity_of[m] for m in members if entity_of[m] is not None)
         owners = [m for m in members if m in existing]
         canonical = min(owners, key=lambda m: (-held[m], m)) if owners else members[0]
-        mine = set(members)
-        clusters.append(Cluster(canonical, members, tuple(e for e in evidence if e[0] in mine)))
+        clusters.append(Cluster(canonical, members, tuple(evidence_of.get(root, ()))))
     clusters.sort(key=lambda c: c.canonical)
     return clusters, blocked

@@ -128,12 +128,17 @@ def resolve_in(run: Run, data: Dataset, source: str | None, *, also: Iterable[st
     members: dict[str, dict[str, Any]] = {}  # entity id -> {props, records}
     # The entities the load's ids and keys reach, then those their keys and judgements reach.
     reach = {r["entity"] for r in _batched(run, "read_record_entities", start_ids)}
-    reach |= {e for _, e in _key_entities(run, sorted({k for ks in load_keys.values() for k in ks}))}
+    seen_keys = {k for ks in load_keys.values() for k in ks}
+    reach |= {e for _, e in _key_entities(run, sorted(seen_keys))}
     judgements: dict[str, Judgement] = {}
+    # A graph without judgements (the common case) is not asked for the judgements of each id.
+    judged = int(run("read_judgement_count")[0]["n"]) > 0
     seen_ids: set[str] = set(start_ids)
+    complete = False  # every entity reached was read (the scope closed before MAX_ROUNDS)
     for _ in range(MAX_ROUNDS):
         new = sorted(reach - members.keys())
         if not new:
+            complete = True
             break
         keys: set[str] = set()
         ids: set[str] = set()
@@ -142,20 +147,22 @@ def resolve_in(run: Run, data: Dataset, source: str | None, *, also: Iterable[st
             for rec in _unit_records(m["entity"], members[m["entity"]]):
                 keys.update(_record_keys(rec))
                 ids.add(rec["record_id"])
-        for r in _batched(run, "read_judgements", sorted(ids - seen_ids)):
+        for r in _batched(run, "read_judgements", sorted(ids - seen_ids) if judged else []):
             j = r["judgement"]
             judgements[j["key"]] = Judgement(j["a"], j["b"], j["verdict"])
             ids.update((j["a"], j["b"]))
         fresh = sorted(ids - seen_ids)
         seen_ids |= ids
         reach |= {r["entity"] for r in _batched(run, "read_record_entities", fresh)}
-        reach |= {e for _, e in _key_entities(run, sorted(keys))}
-    for r in _batched(run, "read_judgements", start_ids):
+        # A key already looked up reached all its entities then: only new keys are read.
+        reach |= {e for _, e in _key_entities(run, sorted(keys - seen_keys))}
+        seen_keys |= keys
+    for r in _batched(run, "read_judgements", start_ids if judged else []):
         j = r["judgement"]
         judgements[j["key"]] = Judgement(j["a"], j["b"], j["verdict"])
     units = _units(rows, load_keys, members)
     clusters, blocked = cluster(units, judgements.values())
-    resolved = _apply(run, clusters, units, rows, members, source)
+    resolved = _apply(run, clusters, units, rows, members, source, complete=complete or not (reach - members.keys()))
     resolved.blocked = blocked
     # Ids the load's edges name that are in neither the load nor the clusters: their entity now.
     rest = sorted(edge_ids - resolved.canonical.keys())
@@ -202,7 +209,11 @@ def _apply(
     rows: dict[str, dict[str, Any]],
     members: dict[str, dict[str, Any]],
     source: str | None,
+    *,
+    complete: bool,
 ) -> Resolved:
+    """Write the moves and the load's records; return the entity rows. With ``complete`` (every entity
+    reached was read), a record key none of them holds is new to the graph and is created, not merged."""
     target = {m: c.canonical for c in clusters for m in c.members}
     canon = {c.canonical for c in clusters}
     by_canonical = {c.canonical: c for c in clusters}
@@ -219,7 +230,11 @@ def _apply(
     }
     touched |= {target[r["record_id"]] for e in moving for r in _unit_records(e, members[e])}
     touched |= moving & canon
-    run("merge_entity_nodes", ids=sorted(touched))
+    if touched:
+        run("merge_entity_nodes", ids=sorted(touched))
+    stored = {rec["key"]: (e, rec) for e, m in members.items() for rec in m["records"]}
+    # Where every record is once the moves are written: key -> (entity, properties).
+    after = {key: (target[rec["record_id"]], rec) for key, (_, rec) in stored.items()}
     # Records that existed only as their entity's properties become records before anything moves.
     virtual = [
         {"key": rec["key"], "entity": e, "props": {k: v for k, v in rec.items() if k != "virtual"}}
@@ -227,8 +242,8 @@ def _apply(
         for rec in _unit_records(e, m)
         if rec.get("virtual") and (target[e] in multi or e in moving)
     ]
-    if virtual:
-        run("merge_source_records", rows=virtual)
+    _write_records(run, virtual, stored if complete else None)
+    after.update((r["key"], (target[r["props"]["record_id"]], r["props"])) for r in virtual)
     relink = [
         {"key": rec["key"], "entity": target[rec["record_id"]]}
         for e in sorted(moving)
@@ -254,20 +269,29 @@ def _apply(
     resolved.changed |= touched
     # The load's records.
     if source is not None and rows:
-        stored = {rec["key"]: (e, rec) for e, m in members.items() for rec in m["records"]}
-        record_rows = [
+        record_rows: list[dict[str, Any]] = [
             {"key": record_key(source, rid), "entity": target[rid],
              "props": {**row["props"], "key": record_key(source, rid), "record_id": rid, "loaded_from": source}}
             for rid, row in rows.items()
         ]
+        after.update((r["key"], (r["entity"], r["props"])) for r in record_rows)
         # A reload rewrites only the records that say something new or moved.
         record_rows = [r for r in record_rows if stored.get(r["key"]) != (r["entity"], r["props"])]
-        for i in range(0, len(record_rows), BATCH):
-            run("merge_source_records", rows=record_rows[i : i + BATCH])
+        _write_records(run, record_rows, stored if complete else None)
     # Entity rows: a lone record as the source gives it; several records combined.
     combine = sorted(touched | {target[rid] for rid in rows if _has_other_records(target[rid], rid, members, source)}
                      | {target[rid] for rid in rows if target[rid] in multi})
-    combined = _combined_rows(run, combine, members) if combine else {}
+    if not combine:
+        combined: dict[str, dict[str, Any]] = {}
+    elif complete:  # every record of these entities is known: combine them as written
+        held: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for entity, rec in after.values():
+            held[entity].append(rec)
+        # A node this write made has no properties yet.
+        combined = _combined_rows([(e, members[e]["props"] if e in members else {}, held.get(e, [])) for e in combine])
+    else:  # read them back
+        combined = _combined_rows([(m["entity"], m["props"], m["records"])
+                                   for m in _batched(run, "read_resolution_members", combine)])
     for rid, row in rows.items():
         c = target[rid]
         if c in combined:
@@ -279,6 +303,15 @@ def _apply(
         if ident is not None:
             resolved.identifier_rows.append(ident)
     return resolved
+
+
+def _write_records(run: Run, rows: list[dict[str, Any]], stored: dict[str, Any] | None) -> None:
+    """Write source records: those ``stored`` holds (or all, when None) merged and moved, the others created."""
+    known = rows if stored is None else [r for r in rows if r["key"] in stored]
+    new = [] if stored is None else [r for r in rows if r["key"] not in stored]
+    for name, part in (("merge_source_records", known), ("create_source_records", new)):
+        for i in range(0, len(part), BATCH):
+            run(name, rows=part[i : i + BATCH])
 
 
 def _has_other_records(canonical: str, rid: str, members: dict[str, dict[str, Any]], source: str | None) -> bool:
@@ -299,12 +332,14 @@ def _states_of(run: Run, ids: list[str]) -> dict[str, ControlState]:
     return states_from(keys, status)
 
 
-def _combined_rows(run: Run, ids: list[str], members: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _combined_rows(
+    entities: Iterable[tuple[str, dict[str, Any], Sequence[dict[str, Any]]]],
+) -> dict[str, dict[str, Any]]:
+    """The entity row of each (entity id, its properties now, the records it holds)."""
     out: dict[str, dict[str, Any]] = {}
-    for m in _batched(run, "read_resolution_members", ids):
-        entity = m["entity"]
-        recs = [dict(r) for r in m["records"]]
-        current = dict(m["props"])
+    for entity, props_now, held in entities:
+        recs = [dict(r) for r in held]
+        current = dict(props_now)
         if not recs:  # an entity with no record: leave it as it is
             continue
         props = combine_records(entity, recs)

@@ -4,17 +4,21 @@ record beside it, edges on the canonical entity, ids that resolve, merges in the
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from stdnum.cn.uscc import calc_check_digit as uscc_check_digit
 
 from ownergraph.feed import ChangeFeed
 from ownergraph.graph.errors import EntityNotFound
+from ownergraph.graph.model import Dataset, Entity, Share, Stake
 from ownergraph.graph.params import ControlParams
 from ownergraph.materialise import verify_control
 from ownergraph.pipeline import load
 from ownergraph.queries.repository import Repository
+from ownergraph.queries.resolution import combine_records
 from ownergraph.resolution import judge, undo
 from ownergraph.service import OwnershipService
 
@@ -218,3 +222,82 @@ def test_registry_csv_identifiers_column_merges_with_bods(repo: Repository, tmp_
     entity = OwnershipService(repo).entity("uk-1", as_of=TODAY).entity
     assert entity.identifiers == ["GB-COH:02723534", "WIKIDATA:P31"]
     assert OwnershipService(repo).search("GB-COH:02723534", limit=5).results[0].id == "uk-1"
+
+
+def _uscc(body: str) -> str:
+    return body + uscc_check_digit(body)
+
+
+def _combined_entities(repo: Repository) -> dict[str, tuple[dict[str, object], list[dict[str, object]]]]:
+    """Every entity holding two records or more: its properties and its records, as the graph holds them."""
+    with repo.driver.session(database=repo.database) as s:
+        rows = s.run("MATCH (r:SourceRecord)-[:RECORD_OF]->(e:Entity) WITH e, collect(properties(r)) AS recs "
+                     "WHERE size(recs) > 1 RETURN e.id AS id, properties(e) AS props, recs")
+        return {r["id"]: (r["props"], r["recs"]) for r in rows}
+
+
+def _assert_entities_show_their_records(repo: Repository) -> None:
+    """An entity of several records shows exactly what its records say, combined (docs/resolution.md)."""
+    for entity, (props, recs) in _combined_entities(repo).items():
+        for key, value in combine_records(entity, recs).items():
+            assert props.get(key) == value, (entity, key, props.get(key), value)
+
+
+def _stake(owner: str, owned: str) -> Stake:
+    return Stake(owner, owned, Share(exact=0.6), start=date(2020, 1, 1))
+
+
+def test_copies_of_known_entities_join_them_and_each_shows_its_records(repo: Repository) -> None:
+    """A load naming known legal entities under ids of its own (the same USCC): each joins the entity
+    already in the graph, whose properties become its record (an entity written without records, as
+    the bulk import writes them); the entity shows its records combined, also after a reload that
+    changes one record, another source joining, and a reviewer's split."""
+    u1, u2 = _uscc("91350100M000100Y4"), _uscc("91440300MA5F0001A")
+    with repo.driver.session(database=repo.database) as s:
+        s.run("CREATE (:Entity:Company {id: 'old-1', name: 'Old Name Co', kind: 'company', uscc: $u})", u=u1)
+    copies = Dataset(
+        entities=[Entity("copy:old-1", "New Name Co", "company", uscc=u1, founded=date(2001, 5, 17)),
+                  Entity("copy:two", "Two Co", "company", uscc=u2), Entity("copy:p", "Li Si", "person")],
+        stakes=[_stake("copy:p", "copy:old-1"), _stake("copy:old-1", "copy:two")],
+    )
+    written = repo.write_dataset(copies, load={"id": "src-b", "format": "registry-csv", "path": "b"})
+    assert {"old-1", "copy:two", "copy:p"} == _entities(repo)
+    assert "old-1" in written.changed
+    service = OwnershipService(repo)
+    old = service.entity("copy:old-1", as_of=TODAY)
+    assert old.entity.id == "old-1"
+    assert {(r.record_id, r.name) for r in old.records} == {("old-1", "Old Name Co"), ("copy:old-1", "New Name Co")}
+    assert [o.entity.id for o in old.owners] == ["copy:p"]
+    assert [h.entity.id for h in old.holdings] == ["copy:two"]
+    combined = _combined_entities(repo)
+    assert set(combined) == {"old-1"}
+    props = combined["old-1"][0]
+    assert (props["name"], props["aliases"], props["sources"], props["record_count"]) == (
+        "Old Name Co", ["New Name Co"], ["src-b"], 2)
+    assert props["founded"] == date(2001, 5, 17)  # the canonical record leaves it empty: the other's
+    _assert_entities_show_their_records(repo)
+
+    # A reload of the source with a new name rewrites its record on the entity it joined.
+    renamed = Dataset(entities=[replace(copies.entities[0], name="Newer Name Co"), *copies.entities[1:]],
+                      stakes=copies.stakes)
+    repo.write_dataset(renamed, load={"id": "src-b", "format": "registry-csv", "path": "b"})
+    assert _combined_entities(repo)["old-1"][0]["aliases"] == ["Newer Name Co"]
+    _assert_entities_show_their_records(repo)
+
+    # A third source names the second company: it joins the load's own entity.
+    third = Dataset(entities=[Entity("c-two", "Two Company Ltd", "company", uscc=u2)])
+    repo.write_dataset(third, load={"id": "src-c", "format": "registry-csv", "path": "c"})
+    assert set(_combined_entities(repo)) == {"old-1", "copy:two"}
+    assert _combined_entities(repo)["copy:two"][0]["aliases"] == ["Two Company Ltd"]
+    _assert_entities_show_their_records(repo)
+
+    # A reviewer splits the first pair: each record is its own entity again, its edges with it.
+    judge(repo, "old-1", "copy:old-1", "negative")
+    assert {"old-1", "copy:old-1", "copy:two", "copy:p"} == _entities(repo)
+    split = service.entity("old-1", as_of=TODAY).entity
+    assert split.name == "Old Name Co"
+    assert split.aliases == []
+    assert [o.entity.id for o in service.entity("copy:old-1", as_of=TODAY).owners] == ["copy:p"]
+    assert set(_combined_entities(repo)) == {"copy:two"}
+    _assert_entities_show_their_records(repo)
+    assert verify_control(repo) == []
