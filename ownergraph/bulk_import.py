@@ -286,8 +286,7 @@ def _write_rows(path: Path, fixed: list[str], ids: Sequence[Sequence[str]], rows
     def chunks() -> Iterator[Chunk]:
         for part in chunked(len(rows)):
             chunk = rows[part]
-            yield (list(map(list, zip(*ids[part], strict=True))) if len(chunk) else [[] for _ in fixed],
-                   [[r.get(name) for r in chunk] for name, _ in props])
+            yield list(map(list, zip(*ids[part], strict=True))), [[r.get(name) for r in chunk] for name, _ in props]
 
     return write_table(path, fixed, props, chunks())
 

@@ -61,7 +61,7 @@ def write_table(
             if len(ids) != len(fixed) or len(values) != len(props):
                 raise ImportCsvError(f"{path.name}: a chunk of {len(ids)}+{len(values)} columns for "
                                      f"{len(fixed)}+{len(props)}")
-            cells = [_strings(col) for col in ids]
+            cells = [_string(col, "", True) for col in ids]
             cells += [fmt(col, name, keep_false) for fmt, col, name in zip(formats, values, names, strict=True)]
             lines = list(map(",".join, zip(*cells, strict=True)))
             if not lines:
@@ -82,10 +82,6 @@ def chunked(n: int, size: int = CHUNK) -> Iterable[slice]:
     [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
     """
     return (slice(i, min(i + size, n)) for i in range(0, n, size))
-
-
-def _strings(col: Sequence[Any]) -> list[str]:
-    return ["" if v is None else '"' + v.replace('"', '""') + '"' for v in col]
 
 
 def _string(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
