@@ -40,7 +40,7 @@ from ownergraph.graph.answers import ControlSummary
 from ownergraph.graph.build import View
 from ownergraph.graph.components import strong_components
 from ownergraph.graph.engine import EPS, HI, LO, _blocs, _pool_blocs, _relative_winners
-from ownergraph.graph.model import Concert, Dataset
+from ownergraph.graph.model import Concert, Dataset, Share
 from ownergraph.graph.params import ControlParams
 
 __all__ = [
@@ -316,7 +316,8 @@ class ColumnsBuilder:
     Each call takes one sequence per field. Ids are interned as they come;
     ``columns()`` puts the ids given as entities first (the engine's order of
     nodes), whatever order they came in. Values are plain: shares as floats or
-    None, days as ordinals or None.
+    None, days as ordinals or None. Each batch is kept as arrays (a few bytes a
+    value, not a Python object), so a national registry's columns fit in memory.
 
     >>> b = ColumnsBuilder()
     >>> b.stakes(["p"], ["a"], [0.6], [None], [None], [False], [None], [None], [None], [None], [None], [None], [None])
@@ -328,21 +329,23 @@ class ColumnsBuilder:
 
     def __init__(self) -> None:
         self.names = Interner()
-        self.capital: dict[int, float | None] = {}
+        self.e: tuple[list[I32], list[F64]] = ([], [])  # entity indices, their registered capital
         self.sources: dict[str | None, int] = {None: -1}
-        self.s: list[list[Any]] = [[] for _ in range(13)]
-        self.c: list[list[int]] = [[] for _ in range(5)]
-        self.k: list[list[int]] = [[] for _ in range(5)]
+        self.s: list[list[NDArray[Any]]] = [[] for _ in range(13)]
+        self.c: list[list[NDArray[Any]]] = [[] for _ in range(5)]
+        self.k: list[list[NDArray[Any]]] = [[] for _ in range(5)]
 
-    def _ix(self, ids: Sequence[str]) -> list[int]:
+    def _ix(self, ids: Sequence[str]) -> I32:
         ix = self.names.index
-        return [ix(i) for i in ids]
+        return np.fromiter(map(ix, ids), dtype=np.int32, count=len(ids))
 
-    def _days(self, days: Sequence[int | None], open_value: int) -> list[int]:
-        return [open_value if d is None else d for d in days]
+    @staticmethod
+    def _days(days: Sequence[int | None], open_value: int) -> I32:
+        return np.array([open_value if d is None else d for d in days], dtype=np.int32)
 
     def entities(self, ids: Sequence[str], capital: Sequence[float | None]) -> None:
-        self.capital.update(zip(self._ix(ids), capital, strict=True))
+        self.e[0].append(self._ix(ids))
+        self.e[1].append(_f(capital))
 
     def stakes(self, owner: Sequence[str], owned: Sequence[str], share: Sequence[float | None],
                share_min: Sequence[float | None], share_max: Sequence[float | None], has_vote: Sequence[bool],
@@ -350,59 +353,100 @@ class ColumnsBuilder:
                subscribed: Sequence[float | None], start: Sequence[int | None], end: Sequence[int | None],
                source: Sequence[str | None]) -> None:
         codes = self.sources
-        src = [codes.setdefault(x, len(codes) - 1) for x in source]
-        for col, values in zip(self.s, (self._ix(owner), self._ix(owned), share, share_min, share_max, has_vote,
-                                        vote, vote_min, vote_max, subscribed, self._days(start, OPEN_START),
-                                        self._days(end, OPEN_END), src), strict=True):
-            col.extend(values)
+        src = np.array([codes.setdefault(x, len(codes) - 1) for x in source], dtype=np.int16)
+        for col, values in zip(self.s, (self._ix(owner), self._ix(owned), _f(share), _f(share_min), _f(share_max),
+                                        np.array(has_vote, dtype=bool), _f(vote), _f(vote_min), _f(vote_max),
+                                        _f(subscribed), self._days(start, OPEN_START), self._days(end, OPEN_END),
+                                        src), strict=True):
+            col.append(values)
 
     def controls(self, controller: Sequence[str], controlled: Sequence[str], basis: Sequence[str | None],
                  start: Sequence[int | None], end: Sequence[int | None]) -> None:
-        gp = [GENERAL_PARTNER if b == "general_partner" else 0 for b in basis]
+        gp = np.array([GENERAL_PARTNER if b == "general_partner" else 0 for b in basis], dtype=np.int8)
         for col, values in zip(self.c, (self._ix(controller), self._ix(controlled), gp, self._days(start, OPEN_START),
                                         self._days(end, OPEN_END)), strict=True):
-            col.extend(values)
+            col.append(values)
 
     def concerts(self, a: Sequence[str], b: Sequence[str], scope: Sequence[str | None],
                  start: Sequence[int | None], end: Sequence[int | None]) -> None:
         ix = self.names.index
-        sc = [-1 if x is None else ix(x) for x in scope]
+        sc = np.array([-1 if x is None else ix(x) for x in scope], dtype=np.int32)
         for col, values in zip(self.k, (self._ix(a), self._ix(b), sc, self._days(start, OPEN_START),
                                         self._days(end, OPEN_END)), strict=True):
-            col.extend(values)
+            col.append(values)
+
+    def records(self, data: Dataset) -> None:
+        """Add the entities, stakes, controls and concerts of a parsed or read ``Dataset`` part."""
+        if data.entities:
+            self.entities([e.id for e in data.entities], [e.registered_capital for e in data.entities])
+        st = data.stakes
+        if st:
+            votes = [_NO_VOTE if s.voting_share is None else s.voting_share for s in st]
+            self.stakes([s.owner_id for s in st], [s.owned_id for s in st], [s.share.exact for s in st],
+                        [s.share.minimum for s in st], [s.share.maximum for s in st],
+                        [s.voting_share is not None for s in st], [v.exact for v in votes],
+                        [v.minimum for v in votes], [v.maximum for v in votes],
+                        [s.subscribed_capital for s in st], [_day(s.start) for s in st], [_day(s.end) for s in st],
+                        [s.source for s in st])
+        if data.controls:
+            cs = data.controls
+            self.controls([c.controller_id for c in cs], [c.controlled_id for c in cs], [c.basis for c in cs],
+                          [_day(c.start) for c in cs], [_day(c.end) for c in cs])
+        if data.concerts:
+            ks = data.concerts
+            self.concerts([k.party_a for k in ks], [k.party_b for k in ks], [k.scope_id for k in ks],
+                          [_day(k.start) for k in ks], [_day(k.end) for k in ks])
 
     def columns(self) -> Columns:
         n = len(self.names)
+        idx = _joined(self.e[0], np.int32)
+        cap = _joined(self.e[1], np.float64)
+        self.e = ([], [])
+        # A repeated id keeps its first place and its last value (as ``Columns.from_dataset``).
+        seen, first_at = np.unique(idx, return_index=True)
+        first = seen[np.argsort(first_at, kind="stable")].astype(np.int64)
+        capital_of = np.full(n, np.nan)
+        last, last_at = np.unique(idx[::-1], return_index=True)
+        capital_of[last] = cap[::-1][last_at]
         given = np.zeros(n, dtype=bool)
-        first = np.fromiter(self.capital, dtype=np.int64, count=len(self.capital))
         given[first] = True
         # Entities first in the order given, then ids only edges name: a permutation of the interned indices.
         perm = np.concatenate([first, np.flatnonzero(~given)])
         new = np.empty(n, dtype=np.int32)
         new[perm] = np.arange(n, dtype=np.int32)
         ids = Ids.of([self.names.ids[i] for i in perm.tolist()])
-        capital = _f(self.capital.get(i) for i in perm.tolist())
-
-        def i32(col: Sequence[Any]) -> I32:
-            return np.array(col, dtype=np.int32)
-
-        def at(col: Sequence[Any]) -> I32:
-            return new[np.array(col, dtype=np.int64)]
-
-        s, c, k = self.s, self.c, self.k
-        scope = np.array(k[2], dtype=np.int64)
+        s = [_joined(parts, dtype) for parts, dtype in zip(self.s, _STAKE_DTYPES, strict=True)]
+        c = [_joined(parts, dtype) for parts, dtype in zip(self.c, _EDGE_DTYPES, strict=True)]
+        k = [_joined(parts, dtype) for parts, dtype in zip(self.k, _EDGE_DTYPES, strict=True)]
+        scope = k[2]
         return Columns(
-            ids=ids, loaded=int(given.sum()), capital=capital,
-            owner=at(s[0]), owned=at(s[1]), share=_f(s[2]), share_min=_f(s[3]), share_max=_f(s[4]),
-            has_vote=np.array(s[5], dtype=bool),
-            vote=_f(s[6]), vote_min=_f(s[7]), vote_max=_f(s[8]), subscribed=_f(s[9]),
-            start=i32(s[10]), end=i32(s[11]), source=np.array(s[12], dtype=np.int16),
+            ids=ids, loaded=int(given.sum()), capital=capital_of[perm],
+            owner=new[s[0]], owned=new[s[1]], share=s[2], share_min=s[3], share_max=s[4], has_vote=s[5],
+            vote=s[6], vote_min=s[7], vote_max=s[8], subscribed=s[9], start=s[10], end=s[11], source=s[12],
             sources=[x for x in self.sources if x is not None],
-            c_from=at(c[0]), c_to=at(c[1]), c_basis=np.array(c[2], dtype=np.int8), c_start=i32(c[3]),
-            c_end=i32(c[4]),
-            k_a=at(k[0]), k_b=at(k[1]), k_scope=np.where(scope < 0, -1, new[np.maximum(scope, 0)]).astype(np.int32),
-            k_start=i32(k[3]), k_end=i32(k[4]),
+            c_from=new[c[0]], c_to=new[c[1]], c_basis=c[2].astype(np.int8), c_start=c[3], c_end=c[4],
+            k_a=new[k[0]], k_b=new[k[1]], k_scope=np.where(scope < 0, -1, new[np.maximum(scope, 0)]).astype(np.int32),
+            k_start=k[3], k_end=k[4],
         )
+
+
+_NO_VOTE = Share()
+_F, _I, _B = np.float64, np.int32, np.bool_
+_STAKE_DTYPES = (_I, _I, _F, _F, _F, _B, _F, _F, _F, _F, _I, _I, np.int16)
+_EDGE_DTYPES = (_I, _I, np.int8, _I, _I)
+
+
+def _day(d: date | None) -> int | None:
+    return None if d is None else d.toordinal()
+
+
+def _joined(parts: list[NDArray[Any]], dtype: Any) -> NDArray[Any]:
+    """The batches of one column as one array (of ``dtype`` when there are none)."""
+    if not parts:
+        return np.empty(0, dtype=dtype)
+    out = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    parts.clear()
+    return out
 
 
 # -- the view at a day, compiled (build_view + compile_view on arrays) ----------------------------

@@ -8,6 +8,7 @@ short, long and badly quoted rows at their physical line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from ownergraph.graph.model import Finding
 
-__all__ = ["CHINESE_TEXT", "FIELD_SIZE_LIMIT", "UTF8_ONLY", "Sink", "iter_rows", "open_csv"]
+__all__ = ["CHINESE_TEXT", "FIELD_SIZE_LIMIT", "UTF8_ONLY", "Sink", "iter_rows", "open_csv", "stream_csv"]
 
 # A legitimate cell (a long aliases list, a pasted document) can be megabytes;
 # csv's default 128 KiB limit would reject it. Above this the file is not a registry.
@@ -54,18 +55,13 @@ def decode_text(raw: bytes, file: str, sink: Sink, encodings: tuple[str, ...]) -
     assert last is not None
     line = raw.count(b"\n", 0, last.start) + 1
     if encodings == UTF8_ONLY:
-        hint = ""
         try:
             raw.decode("gb18030")
-            hint = " (the bytes decode as GBK/GB18030: re-save the file as UTF-8)"
         except UnicodeDecodeError:
-            pass
-        sink.error(
-            "not_utf8",
-            f"expected UTF-8 text; byte 0x{raw[last.start]:02X} at byte offset {last.start} is not valid UTF-8{hint}",
-            file,
-            line,
-        )
+            gbk = False
+        else:
+            gbk = True
+        _not_utf8(raw[last.start], last.start, gbk, file, line, sink)
         return None
     sink.error(
         "bad_encoding",
@@ -98,6 +94,87 @@ def open_csv(
         sink.error("bad_csv", f"expected a CSV header row ({exc})", file, 1)
         return None
     return file, header, iter_rows(reader, header, file, sink)
+
+
+def stream_csv(path: Path, sink: Sink) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]] | None:
+    """``open_csv`` for UTF-8 files of any size: read as the rows are taken, never whole.
+
+    A byte that is not UTF-8 ends the rows with the same located finding as
+    ``open_csv`` gives (the rows before it are still given: the caller rejects
+    the load on any error).
+    """
+    file = str(path)
+    try:
+        fh = path.open(encoding=UTF8_ONLY[0], newline="")
+    except OSError as exc:
+        sink.error("unreadable_file", f"expected a readable file ({exc.strerror})", file, None)
+        return None
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    reader = csv.reader(fh, strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except UnicodeDecodeError:
+        fh.close()
+        _locate_bad_utf8(path, sink)
+        return None
+    except csv.Error as exc:
+        fh.close()
+        sink.error("bad_csv", f"expected a CSV header row ({exc})", file, 1)
+        return None
+    return file, header, _closing_rows(fh, iter_rows(reader, header, file, sink), path, sink)
+
+
+def _closing_rows(fh: io.TextIOBase, rows: Iterator[tuple[int, list[str]]], path: Path,
+                  sink: Sink) -> Iterator[tuple[int, list[str]]]:
+    with fh:
+        try:
+            yield from rows
+        except UnicodeDecodeError:
+            _locate_bad_utf8(path, sink)
+
+
+def _locate_bad_utf8(path: Path, sink: Sink, block: int = 1 << 20) -> None:
+    """The ``not_utf8`` finding of ``decode_text``, found a block at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0
+    with path.open("rb") as fh:
+        while True:
+            raw = fh.read(block)
+            try:
+                decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                # The decoder may hold back the start of a multi-byte sequence from the block before.
+                held = len(exc.object) - len(raw)
+                bad = exc.object[exc.start]
+                at = offset - held + exc.start
+                line = lines + exc.object.count(b"\n", held, exc.start) + 1
+                after = fh.read(4)  # a GB18030 character cut at the end of the block is whole with these
+                gbk = _decodes_as_gb18030(exc.object[exc.start :] + after, cut=len(after) == 4)
+                _not_utf8(bad, at, gbk, str(path), line, sink)
+                return
+            if not raw:
+                return
+            offset += len(raw)
+            lines += raw.count(b"\n")
+
+
+def _decodes_as_gb18030(raw: bytes, *, cut: bool) -> bool:
+    """Whether a block of a file decodes as GB18030 (``cut``: the file goes on after it)."""
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        return cut and exc.start >= len(raw) - 4
+    return True
+
+
+def _not_utf8(bad: int, offset: int, gbk: bool, file: str, line: int, sink: Sink) -> None:
+    hint = " (the bytes decode as GBK/GB18030: re-save the file as UTF-8)" if gbk else ""
+    sink.error(
+        "not_utf8",
+        f"expected UTF-8 text; byte 0x{bad:02X} at byte offset {offset} is not valid UTF-8{hint}",
+        file,
+        line,
+    )
 
 
 def iter_rows(reader: Iterator[list[str]], header: list[str], file: str, sink: Sink) -> Iterator[tuple[int, list[str]]]:

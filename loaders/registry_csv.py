@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 
 from ownergraph.graph import identifiers
+from ownergraph.graph.columnar import Columns
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import (
     CONTROL_BASES,
@@ -32,11 +34,12 @@ from ownergraph.graph.model import (
     Control,
     Dataset,
     Entity,
+    Finding,
     Link,
     Share,
     Stake,
 )
-from ownergraph.loaders.csvtext import UTF8_ONLY, Sink, open_csv
+from ownergraph.loaders.csvtext import UTF8_ONLY, Sink, open_csv, stream_csv
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.normalise import (
     clean_name,
@@ -48,9 +51,10 @@ from ownergraph.loaders.normalise import (
     validate_lei,
     validate_uscc,
 )
+from ownergraph.loaders.parts import Part, PartsCheck
 from ownergraph.loaders.validate import RowLines, check_dataset, fraction_column_warning
 
-__all__ = ["parse_registry_csv", "raise_if_rejected"]
+__all__ = ["RegistryStream", "parse_registry_csv", "raise_if_rejected"]
 
 ENTITY_COLUMNS = (
     "id",
@@ -138,8 +142,8 @@ def _check_header(header: list[str], required: tuple[str, ...], file: str, sink:
     return ok
 
 
-def _open_table(path: Path, required: tuple[str, ...], sink: Sink) -> _Table | None:
-    opened = open_csv(path, sink, encodings=UTF8_ONLY)
+def _open_table(path: Path, required: tuple[str, ...], sink: Sink, *, stream: bool = False) -> _Table | None:
+    opened = stream_csv(path, sink) if stream else open_csv(path, sink, encodings=UTF8_ONLY)
     if opened is None:
         return None
     file, header, rows = opened
@@ -163,6 +167,7 @@ class _Cells:
         self.file = ""
         self.line = 0
         self.dates: dict[str, date] = {}  # few distinct dates recur across millions of rows
+        self.percents = _PercentColumns({}, {}, [], [], {"share": 0, "voting_share": 0})
 
     def fail(self, code: str, column: str, message: str) -> None:
         self.sink.error(code, message, self.file, self.line, column)
@@ -350,10 +355,10 @@ class _PercentColumns:
     rows: dict[str, int]
 
 
-def _parse_ownership(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -> _PercentColumns:
+def _parse_ownership(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -> None:
     ix = [table.index(c) for c in OWNERSHIP_COLUMNS]
     i_owner, i_owned, i_share, i_min, i_max, i_vote, i_sub, i_start, i_end, i_src = ix
-    seen = _PercentColumns({}, {}, [], [], {"share": 0, "voting_share": 0})
+    seen = cells.percents
     cells.file = table.file
     stakes = data.stakes
     stake_lines = where.lines_for("stakes", table.file).append
@@ -420,8 +425,8 @@ def _parse_ownership(table: _Table, cells: _Cells, data: Dataset, where: RowLine
                 source,
             )
         )
-    seen.rows["share"], seen.rows["voting_share"] = share_rows, vote_rows
-    return seen
+    seen.rows["share"] += share_rows
+    seen.rows["voting_share"] += vote_rows
 
 
 def _cached_share(text: str, column: str, cells: _Cells, cache: dict[str, Share], percents: dict[str, float]) -> Share:
@@ -543,7 +548,10 @@ def _parse_links(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -
 
 # --- the folder ----------------------------------------------------------------------
 
-_Parser = Callable[[_Table, _Cells, Dataset, RowLines], object]
+_Parser = Callable[[_Table, _Cells, Dataset, RowLines], None]
+_KINDS = {"entities.csv": "entities", "ownership.csv": "stakes", "control.csv": "controls",
+          "concert.csv": "concerts", "links.csv": "links"}
+PART_ROWS = 200_000  # rows parsed at a time by ``RegistryStream``
 _FILES: tuple[tuple[str, tuple[str, ...], Literal["required", "optional"], _Parser], ...] = (
     ("entities.csv", ("id", "name", "kind"), "required", _parse_entities),
     ("ownership.csv", ("owner_id", "owned_id"), "required", _parse_ownership),
@@ -569,26 +577,70 @@ def _parse_folder(folder: Path) -> Dataset:
     sink = Sink()
     cells = _Cells(sink)
     where = RowLines()
+    for kind, table, parse in _tables(folder, sink):
+        parse(table, cells, data, where)
+        if kind == "stakes":
+            _fraction_warnings(cells.percents, table.file, sink)
+    data.findings = sink.findings
+    data.findings.extend(f for f in check_dataset(data, locations=where, file=None, skip=_ROW_CHECKED))
+    data.origins = where
+    return data
+
+
+def _tables(folder: Path, sink: Sink, *, stream: bool = False) -> Iterator[tuple[str, _Table, _Parser]]:
+    """The folder's files in order (entities first), each opened with its header checked."""
     if not folder.is_dir():
         sink.error("missing_folder", "expected a folder holding entities.csv and ownership.csv", str(folder), None)
-        data.findings = sink.findings
-        return data
+        return
     for name, required, need, parse in _FILES:
         path = folder / name
         if not path.is_file():
             if need == "required":
                 sink.error("missing_file", f"expected a required file {name} in the folder", str(path), None)
             continue
-        table = _open_table(path, required, sink)
-        if table is None:
-            continue
-        seen = parse(table, cells, data, where)
-        if isinstance(seen, _PercentColumns):
-            _fraction_warnings(seen, table.file, sink)
-    data.findings = sink.findings
-    data.findings.extend(f for f in check_dataset(data, locations=where, file=None, skip=_ROW_CHECKED))
-    data.origins = where
-    return data
+        table = _open_table(path, required, sink, stream=stream)
+        if table is not None:
+            yield _KINDS[name], table, parse
+
+
+class RegistryStream:
+    """A registry-csv folder read a part at a time (``loaders.parts``): the records, checks and
+    findings of ``parse_registry_csv``, holding one part of records and the load's columns.
+
+    Take the parts first; then ``columns()`` gives the load's columns and
+    ``findings`` every finding (the caller rejects the load on any error).
+    """
+
+    def __init__(self, folder: Path, *, part_rows: int = PART_ROWS) -> None:
+        self.folder = folder
+        self.part_rows = part_rows
+        self.sink = Sink()
+        self.check = PartsCheck(skip=_ROW_CHECKED)
+        self._columns: Columns | None = None
+
+    def __iter__(self) -> Iterator[Part]:
+        cells = _Cells(self.sink)
+        with gc_paused():
+            for kind, table, parse in _tables(self.folder, self.sink, stream=True):
+                while rows := list(islice(table.rows, self.part_rows)):
+                    part = Part(kind, Dataset())
+                    parse(replace(table, rows=iter(rows)), cells, part.data, part.where)
+                    del rows
+                    if getattr(part.data, kind):  # not when every row of the part was refused
+                        self.check.add(part)
+                        yield part
+                if kind == "stakes":
+                    _fraction_warnings(cells.percents, table.file, self.sink)
+        self._columns = self.check.finish()
+
+    def columns(self) -> Columns:
+        if self._columns is None:
+            raise RuntimeError("the columns are there once every part has been taken")
+        return self._columns
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [*self.sink.findings, *self.check.findings]
 
 
 # Faults already reported row by row; check_dataset would only repeat them.

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from operator import attrgetter, eq
 from typing import Literal
 
-from ownergraph.graph.components import cycles
+import numpy as np
+from numpy.typing import NDArray
+
+from ownergraph.graph.columnar import OPEN_END, OPEN_START, Columns
+from ownergraph.graph.components import cycles, strong_components
 from ownergraph.graph.model import (
     CONTROL_BASES,
     ENTITY_KINDS,
@@ -33,8 +37,10 @@ from ownergraph.graph.model import (
 
 __all__ = [
     "SUM_TOLERANCE",
+    "ArrayLines",
     "Locations",
     "RowLines",
+    "check_columns",
     "check_dataset",
     "fraction_column_warning",
     "looks_like_fractions",
@@ -113,6 +119,31 @@ class RowLines(Mapping[tuple[str, int], tuple[str, int]]):
         return self._file.get(kind)
 
 
+class ArrayLines(Mapping[tuple[str, int], tuple[str, int]]):
+    """:data:`Locations` of one list of records in one file: a line number per record in an array
+    (4 bytes a record, for the stakes of a national registry).
+
+    >>> lines = ArrayLines("stakes", "ownership.csv", np.array([2, 5], dtype=np.int32))
+    >>> lines[("stakes", 1)], ("stakes", 2) in lines, len(lines)
+    (('ownership.csv', 5), False, 2)
+    """
+
+    def __init__(self, kind: str, file: str, lines: NDArray[np.int32]) -> None:
+        self.kind, self.file, self.lines = kind, file, lines
+
+    def __getitem__(self, key: tuple[str, int]) -> tuple[str, int]:
+        kind, index = key
+        if kind != self.kind or not 0 <= index < self.lines.size:
+            raise KeyError(key)
+        return self.file, int(self.lines[index])
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return ((self.kind, i) for i in range(self.lines.size))
+
+    def __len__(self) -> int:
+        return int(self.lines.size)
+
+
 _INF = float("inf")
 SUM_TOLERANCE = 0.005  # 0.5 percentage point of rounding, as control.md allows
 _FULL = 1.0 - 1e-9  # a share this close to 1 is a whole ownership, despite float noise
@@ -151,6 +182,8 @@ def check_dataset(
     locations: Locations | None = None,
     file: str | None = None,
     skip: Collection[str] = (),
+    known: Container[str] | None = None,
+    whole: bool = True,
 ) -> list[Finding]:
     """All cross-record faults (severity "error") and data-quality warnings of one load.
 
@@ -159,6 +192,12 @@ def check_dataset(
     ``locations`` has no entry for a record. ``skip`` lists finding codes the
     parser has already reported row by row (e.g. ``bad_kind``), to avoid repeats.
 
+    A load read in parts (``loaders.parts``) checks each part with ``known``, the
+    entity ids of the parts before it (an id of this part found there is a
+    duplicate), and ``whole`` False: what needs every stake at once (sums over
+    time, cycles of whole ownership, the fraction column) is left to
+    :func:`check_columns`.
+
     >>> from ownergraph.graph.model import Entity, Stake, Share
     >>> d = Dataset(entities=[Entity("a", "A", "company")],
     ...             stakes=[Stake("a", "b", Share(exact=0.6))])
@@ -166,14 +205,17 @@ def check_dataset(
     ['unknown_entity']
     """
     out = _Collector(locations, file)
-    ids = _check_entities(data, out)
+    ids: Container[str] = _check_entities(data, out, known)
+    if known is not None:
+        ids = _Either(ids, known)
     _check_key_sizes(data, out)
     totals = _check_stakes(data.stakes, ids, out)
     _check_edges(data, ids, out)
-    _check_sums(data.stakes, totals, out)
-    if "percent_looks_like_fraction" not in skip:
-        _check_fraction_column(data.stakes, out)
-    _check_full_cycles(data.stakes, out)
+    if whole:
+        _check_sums(data.stakes, totals, out)
+        if "percent_looks_like_fraction" not in skip:
+            _check_fraction_column(data.stakes, out)
+        _check_full_cycles(data.stakes, out)
     if skip:
         return [f for f in out.findings if f.code not in skip]
     return out.findings
@@ -182,13 +224,23 @@ def check_dataset(
 # --- entities -----------------------------------------------------------------------
 
 
-def _check_entities(data: Dataset, out: _Collector) -> set[str]:
+class _Either(Container[str]):
+    """Ids of this part or of the parts before it."""
+
+    def __init__(self, here: set[str], before: Container[str]) -> None:
+        self.here, self.before = here, before
+
+    def __contains__(self, x: object) -> bool:
+        return x in self.here or x in self.before
+
+
+def _check_entities(data: Dataset, out: _Collector, known: Container[str] | None = None) -> set[str]:
     seen: set[str] = set()
     for i, e in enumerate(data.entities):
         where = ("entities", i)
         if not e.id:
             out.add("error", "missing_id", "expected a non-empty entity id", where, "id")
-        elif e.id in seen:
+        elif e.id in seen or (known is not None and e.id in known):
             out.add(
                 "error",
                 "duplicate_id",
@@ -273,7 +325,7 @@ def _dates_fault(start: date | None, end: date | None, where: tuple[str, int], o
 
 def _ends(
     ends: Iterable[tuple[str, str | None]],
-    ids: set[str],
+    ids: Container[str],
     where: tuple[str, int],
     out: _Collector,
 ) -> None:
@@ -299,7 +351,7 @@ _END = attrgetter("end")
 _SUBSCRIBED = attrgetter("subscribed_capital")
 
 
-def _check_stakes(stakes: list[Stake], ids: set[str], out: _Collector) -> dict[str, float]:
+def _check_stakes(stakes: list[Stake], ids: Container[str], out: _Collector) -> dict[str, float]:
     """Per-stake faults; returns each owned company's sum of lower-bound shares.
 
     A million-row load is almost all valid rows, so the checks first find the
@@ -311,7 +363,7 @@ def _check_stakes(stakes: list[Stake], ids: set[str], out: _Collector) -> dict[s
     owned = list(map(_OWNED, stakes))
     shares = list(map(_SHARE, stakes))
     suspects: set[int] = set()
-    if not (ids.issuperset(owners) and ids.issuperset(owned)):
+    if not (all(map(ids.__contains__, owners)) and all(map(ids.__contains__, owned))):
         suspects.update(i for i, (a, b) in enumerate(zip(owners, owned, strict=True)) if a not in ids or b not in ids)
     if any(map(eq, owners, owned)):
         suspects.update(i for i, same in enumerate(map(eq, owners, owned)) if same)
@@ -344,7 +396,7 @@ def _owned_totals(owned: list[str], shares: list[Share], distinct: dict[int, Sha
     return totals
 
 
-def _stake_faults(s: Stake, i: int, ids: set[str], out: _Collector) -> None:
+def _stake_faults(s: Stake, i: int, ids: Container[str], out: _Collector) -> None:
     where = ("stakes", i)
     _ends((("owner_id", s.owner_id), ("owned_id", s.owned_id)), ids, where, out)
     _dates_fault(s.start, s.end, where, out)
@@ -360,7 +412,7 @@ def _stake_faults(s: Stake, i: int, ids: set[str], out: _Collector) -> None:
     _stake_values(s, i, out)
 
 
-def _check_edges(data: Dataset, ids: set[str], out: _Collector) -> None:
+def _check_edges(data: Dataset, ids: Container[str], out: _Collector) -> None:
     for i, c in enumerate(data.controls):
         where = ("controls", i)
         ends = (("controller_id", c.controller_id), ("controlled_id", c.controlled_id))
@@ -463,21 +515,25 @@ def _check_sums(stakes: list[Stake], totals: dict[str, float], out: _Collector) 
         if s.owned_id in over and s.share.lower > 0.0:
             by_owned[s.owned_id].append(i)
     for owned, idx in by_owned.items():
-        peak, when, culprit = _peak_sum(stakes, idx)
-        if peak > 1.0 + SUM_TOLERANCE:
-            at = "" if when == _PAST else f" at {when}"
-            out.add(
-                "warning",
-                "shares_sum_above_100",
-                f"expected the known shares of {owned!r} to sum to at most 100% "
-                f"(+0.5 pp rounding), they sum to {peak * 100:.2f}%{at}; kept as loaded",
-                ("stakes", culprit),
-                "share",
-                owned,
-            )
+        _sum_warning(stakes, idx, owned, out)
 
 
-def _peak_sum(stakes: list[Stake], idx: list[int]) -> tuple[float, date, int]:
+def _sum_warning(stakes: Sequence[Stake], idx: list[int], owned: str, out: _Collector) -> None:
+    peak, when, culprit = _peak_sum(stakes, idx)
+    if peak > 1.0 + SUM_TOLERANCE:
+        at = "" if when == _PAST else f" at {when}"
+        out.add(
+            "warning",
+            "shares_sum_above_100",
+            f"expected the known shares of {owned!r} to sum to at most 100% "
+            f"(+0.5 pp rounding), they sum to {peak * 100:.2f}%{at}; kept as loaded",
+            ("stakes", culprit),
+            "share",
+            owned,
+        )
+
+
+def _peak_sum(stakes: Sequence[Stake], idx: list[int]) -> tuple[float, date, int]:
     """The largest sum of shares valid together, when it is reached, and the stake reaching it."""
     # At one date, ends (exclusive) are applied before starts.
     events: list[tuple[date, int, float, int]] = []
@@ -587,14 +643,93 @@ def _check_full_cycles(stakes: list[Stake], out: _Collector) -> None:
             succ[s.owner_id].append(s.owned_id)
             first.setdefault((s.owner_id, s.owned_id), i)
     for members in sorted(sorted(component) for component in cycles(succ)):
-        edge = next(first[(a, b)] for a in members for b in succ.get(a, ()) if b in members)
-        out.add(
-            "warning",
-            "full_ownership_cycle",
-            f"expected 100% stakes not to form a cycle; {' -> '.join(members)} own each other entirely",
-            ("stakes", edge),
-            "share",
-            members[0],
-        )
+        _cycle_warning(members, next(first[(a, b)] for a in members for b in succ.get(a, ()) if b in members), out)
 
 
+def _cycle_warning(members: list[str], edge: int, out: _Collector) -> None:
+    out.add(
+        "warning",
+        "full_ownership_cycle",
+        f"expected 100% stakes not to form a cycle; {' -> '.join(members)} own each other entirely",
+        ("stakes", edge),
+        "share",
+        members[0],
+    )
+
+
+
+
+# --- the same checks on columns -------------------------------------------------------------
+
+
+def check_columns(cols: Columns, *, locations: Locations | None = None, file: str | None = None) -> list[Finding]:
+    """What ``check_dataset`` finds only with every stake at once, on the columns of a load read in
+    parts: shares of one company summing above 100% while valid together, and cycles of whole
+    ownership. Stake ``i`` of ``cols`` is ``("stakes", i)`` in ``locations``; the findings are the
+    ones ``check_dataset`` gives on the same records.
+    """
+    out = _Collector(locations, file)
+    lower = np.where(np.isnan(cols.share), np.nan_to_num(cols.share_min, nan=0.0), cols.share)
+    # bincount adds in stake order, as the records' sums do: the same floats
+    totals = np.bincount(cols.owned, weights=lower, minlength=cols.n_ids)
+    if (totals > 1.0 + SUM_TOLERANCE).any():
+        _check_sums_in_columns(cols, lower, totals, out)
+    full = np.flatnonzero((lower >= _FULL) & (cols.owner != cols.owned))
+    if full.size:
+        _check_full_cycles_in_columns(cols, full, out)
+    return out.findings
+
+
+def _check_sums_in_columns(cols: Columns, lower: NDArray[np.float64], totals: NDArray[np.float64],
+                           out: _Collector) -> None:
+    over = totals > 1.0 + SUM_TOLERANCE
+    rows = np.flatnonzero(over[cols.owned] & (lower > 0.0))
+    ids = cols.ids
+    stakes: dict[int, Stake] = {}
+    by_owned: dict[int, list[int]] = defaultdict(list)
+    for i in rows.tolist():  # the few stakes of the companies above 100%, as records
+        stakes[i] = Stake(ids[int(cols.owner[i])], ids[int(cols.owned[i])],
+                          Share(*(None if np.isnan(x) else float(x)
+                                  for x in (cols.share[i], cols.share_min[i], cols.share_max[i]))),
+                          start=_date(int(cols.start[i])), end=_date(int(cols.end[i])))
+        by_owned[int(cols.owned[i])].append(i)
+    records = _Sparse(stakes)
+    for owned, idx in by_owned.items():
+        _sum_warning(records, idx, ids[owned], out)
+
+
+def _date(day: int) -> date | None:
+    return None if day in (OPEN_START, OPEN_END) else date.fromordinal(day)
+
+
+class _Sparse(Sequence[Stake]):
+    """Some stakes of a load, at their index in it (what ``_peak_sum`` reads)."""
+
+    def __init__(self, stakes: dict[int, Stake]) -> None:
+        self.stakes = stakes
+
+    def __getitem__(self, i: int) -> Stake:  # type: ignore[override]
+        return self.stakes[i]
+
+    def __len__(self) -> int:
+        return max(self.stakes, default=-1) + 1
+
+
+def _check_full_cycles_in_columns(cols: Columns, full: NDArray[np.int64], out: _Collector) -> None:
+    owner, owned = cols.owner[full], cols.owned[full]
+    _, labels = strong_components(cols.n_ids, owner, owned)
+    sizes = np.bincount(labels)
+    inside = np.flatnonzero(sizes[labels] > 1)
+    if not inside.size:
+        return
+    ids = cols.ids
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node in inside.tolist():
+        groups[int(labels[node])].append(node)
+    found = sorted((sorted(ids.take(np.array(nodes))), label) for label, nodes in groups.items())
+    for members, label in found:
+        first = ids.take(np.array(groups[label]))
+        head = groups[label][first.index(members[0])]
+        # the first whole stake from the first member into the cycle, as ``_check_full_cycles`` picks it
+        edge = full[(owner == head) & (labels[owned] == label)][0]
+        _cycle_warning(members, int(edge), out)

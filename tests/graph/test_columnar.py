@@ -9,7 +9,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ownergraph.graph.columnar import Columns, Ids, bulk_answers
+import numpy as np
+
+from ownergraph.graph.columnar import Columns, ColumnsBuilder, Ids, bulk_answers
 from ownergraph.graph.control import bulk_control_relation
 from ownergraph.graph.materialised import control_keys
 from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
@@ -143,3 +145,23 @@ def test_cycle_bloc_and_general_partner(small_level: int) -> None:
     assert got["x"].ultimate_controllers == ("gp",)
     assert got["y"].status == "undetermined"
     assert got["b"].groups  # the bloc of p and q controls the a-b cycle
+
+
+@SETTINGS
+@given(messy(), st.integers(min_value=1, max_value=7))
+def test_property_columns_built_in_parts_equal_the_whole(data: Dataset, size: int) -> None:
+    """``ColumnsBuilder.records`` over parts of any size gives ``Columns.from_dataset``'s arrays."""
+    build = ColumnsBuilder()
+    for name in ("entities", "stakes", "controls", "concerts"):
+        records = getattr(data, name)
+        for at in range(0, len(records), size):
+            build.records(Dataset(**{name: records[at : at + size]}))
+    built, whole = build.columns(), Columns.from_dataset(data)
+    for name in Columns.__slots__:
+        a, b = getattr(built, name), getattr(whole, name)
+        if name in ("ids", "sources"):
+            assert list(a) == list(b), name
+        elif isinstance(a, int):
+            assert a == b, name
+        else:
+            assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name

@@ -6,14 +6,16 @@ import csv
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ownergraph.graph.columnar import Columns
 from ownergraph.graph.model import Concert, Control, Dataset, Finding, Link, Share, Stake
 from ownergraph.loaders.csvtext import FIELD_SIZE_LIMIT
 from ownergraph.loaders.errors import LoadRejected
-from ownergraph.loaders.registry_csv import parse_registry_csv, raise_if_rejected
+from ownergraph.loaders.registry_csv import RegistryStream, parse_registry_csv, raise_if_rejected
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "registry_csv" / "good"
 
@@ -33,6 +35,34 @@ def _folder(tmp_path: Path, **files: str | bytes) -> Path:
     return tmp_path
 
 
+def _parse(folder: Path) -> Dataset:
+    """``parse_registry_csv``, after checking that the folder read in parts of 1 and 3 rows
+    (``RegistryStream``) gives the same records, findings and columns."""
+    data = parse_registry_csv(folder)
+    for rows in (1, 3):
+        stream = RegistryStream(folder, part_rows=rows)
+        got = Dataset()
+        for part in stream:
+            records = getattr(part.data, part.kind)
+            assert records and len(records) <= rows
+            getattr(got, part.kind).extend(records)
+        assert (got.entities, got.stakes, got.controls, got.concerts, got.links) == (
+            data.entities, data.stakes, data.controls, data.concerts, data.links)
+        assert sorted(stream.findings, key=repr) == sorted(data.findings, key=repr)
+        if not data.errors:
+            _assert_same_columns(stream.columns(), Columns.from_dataset(data))
+    return data
+
+
+def _assert_same_columns(a: Columns, b: Columns) -> None:
+    for name in Columns.__slots__:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
+        else:
+            assert (list(x) if name in ("ids", "sources") else x) == (list(y) if name in ("ids", "sources") else y)
+
+
 def _errors(data: Dataset) -> list[tuple[str, str | None, int | None, str | None]]:
     return [(f.code, Path(f.file).name if f.file else None, f.line, f.column) for f in data.errors]
 
@@ -41,7 +71,7 @@ def _errors(data: Dataset) -> list[tuple[str, str | None, int | None, str | None
 
 
 def test_good_folder_records() -> None:
-    data = parse_registry_csv(GOOD)
+    data = _parse(GOOD)
     assert data.findings == []
     assert len(data.entities) == 6
     company = data.entities[0]
@@ -80,24 +110,24 @@ def test_good_folder_records() -> None:
 def test_bom_and_column_order_and_crlf(tmp_path: Path) -> None:
     entities = "\ufeffkind,name,id\r\ncompany,Alpha,A\r\nperson,Beta,B\r\n".encode()
     ownership = "share,owned_id,owner_id\r\n25.5,A,B\r\n"
-    data = parse_registry_csv(_folder(tmp_path, entities=entities, ownership=ownership))
+    data = _parse(_folder(tmp_path, entities=entities, ownership=ownership))
     assert data.findings == []
     assert [e.id for e in data.entities] == ["A", "B"]
     assert data.stakes == [Stake("B", "A", Share(exact=0.255))]
 
 
 def test_empty_ownership_and_empty_cells_are_unknown(tmp_path: Path) -> None:
-    data = parse_registry_csv(_folder(tmp_path, ownership="owner_id,owned_id,share,start\nA,C,,\n"))
+    data = _parse(_folder(tmp_path, ownership="owner_id,owned_id,share,start\nA,C,,\n"))
     assert data.findings == []
     assert data.stakes == [Stake("A", "C")]
-    assert parse_registry_csv(_folder(tmp_path, ownership="owner_id,owned_id\n")).findings == []
+    assert _parse(_folder(tmp_path, ownership="owner_id,owned_id\n")).findings == []
 
 
 def test_raise_if_rejected(tmp_path: Path) -> None:
-    data = parse_registry_csv(_folder(tmp_path, ownership="owner_id,owned_id,share\nA,Z,10\n"))
+    data = _parse(_folder(tmp_path, ownership="owner_id,owned_id,share\nA,Z,10\n"))
     with pytest.raises(LoadRejected, match=r"ownership.csv:2 column owned_id: error: expected"):
         raise_if_rejected(data, source=str(tmp_path))
-    assert raise_if_rejected(parse_registry_csv(GOOD)).entities
+    assert raise_if_rejected(_parse(GOOD)).entities
 
 
 # --- one located finding per fault -------------------------------------------------------------
@@ -157,14 +187,14 @@ def test_raise_if_rejected(tmp_path: Path) -> None:
 def test_fault_gives_one_located_error(
     tmp_path: Path, files: dict[str, str], expected: tuple[str, str, int, str]
 ) -> None:
-    data = parse_registry_csv(_folder(tmp_path, **files))
+    data = _parse(_folder(tmp_path, **files))
     assert _errors(data) == [expected]
     assert data.errors[0].message.startswith("expected")
 
 
 def test_all_faults_are_collected_not_just_the_first(tmp_path: Path) -> None:
     ownership = "owner_id,owned_id,share,start\nA,C,abc,\nA,Z,10,\nB,C,20,2024-13-01\n"
-    data = parse_registry_csv(_folder(tmp_path, ownership=ownership))
+    data = _parse(_folder(tmp_path, ownership=ownership))
     assert sorted(_errors(data), key=lambda e: e[2] or 0) == [
         ("bad_share", "ownership.csv", 2, "share"),
         ("unknown_entity", "ownership.csv", 3, "owned_id"),
@@ -174,13 +204,13 @@ def test_all_faults_are_collected_not_just_the_first(tmp_path: Path) -> None:
 
 def test_missing_required_files(tmp_path: Path) -> None:
     (tmp_path / "entities.csv").write_text(ENTITIES, encoding="utf-8")
-    assert _errors(parse_registry_csv(tmp_path)) == [("missing_file", "ownership.csv", None, None)]
-    assert _errors(parse_registry_csv(tmp_path / "nope")) == [("missing_folder", "nope", None, None)]
+    assert _errors(_parse(tmp_path)) == [("missing_file", "ownership.csv", None, None)]
+    assert _errors(_parse(tmp_path / "nope")) == [("missing_folder", "nope", None, None)]
 
 
 def test_not_utf8_names_file_line_and_byte(tmp_path: Path) -> None:
     gbk = "id,name,kind\nA,Alpha,company\nB,北京示例有限公司,company\n".encode("gbk")
-    data = parse_registry_csv(_folder(tmp_path, entities=gbk))
+    data = _parse(_folder(tmp_path, entities=gbk))
     (error,) = data.errors
     assert (error.code, Path(error.file or "").name, error.line) == ("not_utf8", "entities.csv", 3)
     assert "byte offset 31" in error.message
@@ -190,7 +220,7 @@ def test_not_utf8_names_file_line_and_byte(tmp_path: Path) -> None:
 @pytest.mark.parametrize("sep", [";", "\t"])
 def test_wrong_delimiter(tmp_path: Path, sep: str) -> None:
     entities = sep.join(["id", "name", "kind"]) + "\n" + sep.join(["A", "Alpha", "company"]) + "\n"
-    data = parse_registry_csv(_folder(tmp_path, entities=entities))
+    data = _parse(_folder(tmp_path, entities=entities))
     (error,) = data.errors
     assert (error.code, error.line) == ("wrong_delimiter", 1)
     assert "comma-separated" in error.message
@@ -198,7 +228,7 @@ def test_wrong_delimiter(tmp_path: Path, sep: str) -> None:
 
 def test_truncated_row_and_extra_fields(tmp_path: Path) -> None:
     ownership = "owner_id,owned_id,share,source\nA,C,10,x\nB,C\nB,C,1,x,y\n"
-    data = parse_registry_csv(_folder(tmp_path, ownership=ownership))
+    data = _parse(_folder(tmp_path, ownership=ownership))
     assert _errors(data) == [
         ("truncated_row", "ownership.csv", 3, "share"),
         ("extra_fields", "ownership.csv", 4, None),
@@ -207,7 +237,7 @@ def test_truncated_row_and_extra_fields(tmp_path: Path) -> None:
 
 def test_unterminated_quote_is_located_at_its_start(tmp_path: Path) -> None:
     ownership = 'owner_id,owned_id,source\nA,C,ok\nB,C,"never closed\nmore\n'
-    data = parse_registry_csv(_folder(tmp_path, ownership=ownership))
+    data = _parse(_folder(tmp_path, ownership=ownership))
     (error,) = data.errors
     assert (error.code, error.line) == ("bad_csv", 3)
     assert "closing quote" in error.message
@@ -215,7 +245,7 @@ def test_unterminated_quote_is_located_at_its_start(tmp_path: Path) -> None:
 
 def test_multiline_field_keeps_physical_line_numbers(tmp_path: Path) -> None:
     entities = 'id,name,kind\nA,"Alpha\nHoldings",company\nB,Beta,robot\n'
-    data = parse_registry_csv(_folder(tmp_path, entities=entities))
+    data = _parse(_folder(tmp_path, entities=entities))
     assert data.entities[0].name == "Alpha Holdings"
     assert _errors(data) == [("bad_kind", "entities.csv", 4, "kind")]
 
@@ -223,7 +253,7 @@ def test_multiline_field_keeps_physical_line_numbers(tmp_path: Path) -> None:
 def test_ten_megabyte_field_does_not_crash(tmp_path: Path) -> None:
     big = "x" * (10 * 1024 * 1024)
     entities = f"id,name,kind,notes\nA,Alpha,company,{big}\nB,Beta,person,\nC,Gamma,company,\n"
-    data = parse_registry_csv(_folder(tmp_path, entities=entities))
+    data = _parse(_folder(tmp_path, entities=entities))
     assert data.errors == []
     assert data.entities[0].extra == (("notes", big),)
     assert len(big) < FIELD_SIZE_LIMIT
@@ -233,7 +263,7 @@ def test_field_above_the_limit_is_a_located_error(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr("ownergraph.loaders.csvtext.FIELD_SIZE_LIMIT", 1000)
     try:
         entities = f"id,name,kind,notes\nA,Alpha,company,ok\nB,Beta,person,{'x' * 2000}\nC,Gamma,company,\n"
-        data = parse_registry_csv(_folder(tmp_path, entities=entities))
+        data = _parse(_folder(tmp_path, entities=entities))
     finally:
         csv.field_size_limit(FIELD_SIZE_LIMIT)
     assert _errors(data) == [("bad_csv", "entities.csv", 3, None)]
@@ -242,12 +272,12 @@ def test_field_above_the_limit_is_a_located_error(tmp_path: Path, monkeypatch: p
 
 def test_warnings_are_kept_not_errors(tmp_path: Path) -> None:
     ownership = "owner_id,owned_id,share\nA,C,0.6\nB,C,0.45\n"
-    data = parse_registry_csv(_folder(tmp_path, ownership=ownership))
+    data = _parse(_folder(tmp_path, ownership=ownership))
     assert data.errors == []
     (warning,) = data.warnings
     assert (warning.code, warning.column) == ("percent_looks_like_fraction", "share")
     assert "looks like fractions, not percent" in warning.message
-    over = parse_registry_csv(_folder(tmp_path, ownership="owner_id,owned_id,share\nA,C,60\nB,C,45\n"))
+    over = _parse(_folder(tmp_path, ownership="owner_id,owned_id,share\nA,C,60\nB,C,45\n"))
     assert [(f.code, f.line) for f in over.findings] == [("shares_sum_above_100", 3)]
 
 
@@ -264,7 +294,7 @@ def _assert_only_findings(data: Dataset) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(entities=st.binary(max_size=300), ownership=st.binary(max_size=300))
 def test_random_bytes_never_crash(tmp_path: Path, entities: bytes, ownership: bytes) -> None:
-    _assert_only_findings(parse_registry_csv(_folder(tmp_path, entities=entities, ownership=ownership)))
+    _assert_only_findings(_parse(_folder(tmp_path, entities=entities, ownership=ownership)))
 
 
 _CELL = st.sampled_from(
@@ -300,7 +330,23 @@ _CELL = st.sampled_from(
 def test_random_near_valid_rows_never_crash(tmp_path: Path, rows: list[list[str]]) -> None:
     header = "owner_id,owned_id,share,share_min,share_max,voting_share,subscribed_capital,start"
     ownership = header + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
-    data = parse_registry_csv(_folder(tmp_path, ownership=ownership))
+    data = _parse(_folder(tmp_path, ownership=ownership))
     _assert_only_findings(data)
     for stake in data.stakes:
         assert stake.share.lower >= 0.0
+
+
+def test_checks_across_parts_find_what_the_whole_finds(tmp_path: Path) -> None:
+    """Cycles of whole ownership, sums over time and repeated unknown ids, one row a part (``_parse``)."""
+    entities = ENTITIES + "D,Delta,company\n"
+    ownership = ("owner_id,owned_id,share,start,end\nA,C,100,,\nC,D,100,,\nD,A,100,,\nB,C,30,2020-01-01,2021-01-01\n"
+                 "B,D,60,,\nA,D,50,2019-01-01,\nA,Z,10,,\nB,Z,10,,\nA,C,70,2022-01-01,\n")
+    data = _parse(_folder(tmp_path, entities=entities, ownership=ownership))
+    assert [(f.code, f.line, f.entity_id) for f in data.findings] == [
+        ("unknown_entity", 8, "Z"),
+        ("unknown_entity", 9, "Z"),
+        ("shares_sum_above_100", 10, "C"),
+        ("shares_sum_above_100", 7, "D"),
+        ("full_ownership_cycle", 2, "A"),
+    ]
+    assert "A -> C -> D own each other entirely" in data.findings[-1].message
