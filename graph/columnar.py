@@ -354,17 +354,19 @@ class ColumnsBuilder:
                source: Sequence[str | None]) -> None:
         codes = self.sources
         src = np.array([codes.setdefault(x, len(codes) - 1) for x in source], dtype=np.int16)
-        for col, values in zip(self.s, (self._ix(owner), self._ix(owned), _f(share), _f(share_min), _f(share_max),
-                                        np.array(has_vote, dtype=bool), _f(vote), _f(vote_min), _f(vote_max),
-                                        _f(subscribed), self._days(start, OPEN_START), self._days(end, OPEN_END),
-                                        src), strict=True):
+        fields: tuple[NDArray[Any], ...] = (
+            self._ix(owner), self._ix(owned), _f(share), _f(share_min), _f(share_max), np.array(has_vote, dtype=bool),
+            _f(vote), _f(vote_min), _f(vote_max), _f(subscribed), self._days(start, OPEN_START),
+            self._days(end, OPEN_END), src)
+        for col, values in zip(self.s, fields, strict=True):
             col.append(values)
 
     def controls(self, controller: Sequence[str], controlled: Sequence[str], basis: Sequence[str | None],
                  start: Sequence[int | None], end: Sequence[int | None]) -> None:
         gp = np.array([GENERAL_PARTNER if b == "general_partner" else 0 for b in basis], dtype=np.int8)
-        for col, values in zip(self.c, (self._ix(controller), self._ix(controlled), gp, self._days(start, OPEN_START),
-                                        self._days(end, OPEN_END)), strict=True):
+        fields: tuple[NDArray[Any], ...] = (self._ix(controller), self._ix(controlled), gp,
+                                            self._days(start, OPEN_START), self._days(end, OPEN_END))
+        for col, values in zip(self.c, fields, strict=True):
             col.append(values)
 
     def concerts(self, a: Sequence[str], b: Sequence[str], scope: Sequence[str | None],

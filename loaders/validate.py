@@ -227,7 +227,7 @@ def check_dataset(
 class _Either(Container[str]):
     """Ids of this part or of the parts before it."""
 
-    def __init__(self, here: set[str], before: Container[str]) -> None:
+    def __init__(self, here: Container[str], before: Container[str]) -> None:
         self.here, self.before = here, before
 
     def __contains__(self, x: object) -> bool:
@@ -671,7 +671,7 @@ def check_columns(cols: Columns, *, locations: Locations | None = None, file: st
     out = _Collector(locations, file)
     lower = np.where(np.isnan(cols.share), np.nan_to_num(cols.share_min, nan=0.0), cols.share)
     # bincount adds in stake order, as the records' sums do: the same floats
-    totals = np.bincount(cols.owned, weights=lower, minlength=cols.n_ids)
+    totals: NDArray[np.float64] = np.bincount(cols.owned, weights=lower, minlength=cols.n_ids).astype(np.float64)
     if (totals > 1.0 + SUM_TOLERANCE).any():
         _check_sums_in_columns(cols, lower, totals, out)
     full = np.flatnonzero((lower >= _FULL) & (cols.owner != cols.owned))
@@ -689,13 +689,16 @@ def _check_sums_in_columns(cols: Columns, lower: NDArray[np.float64], totals: ND
     by_owned: dict[int, list[int]] = defaultdict(list)
     for i in rows.tolist():  # the few stakes of the companies above 100%, as records
         stakes[i] = Stake(ids[int(cols.owner[i])], ids[int(cols.owned[i])],
-                          Share(*(None if np.isnan(x) else float(x)
-                                  for x in (cols.share[i], cols.share_min[i], cols.share_max[i]))),
+                          Share(_value(cols.share[i]), _value(cols.share_min[i]), _value(cols.share_max[i])),
                           start=_date(int(cols.start[i])), end=_date(int(cols.end[i])))
         by_owned[int(cols.owned[i])].append(i)
     records = _Sparse(stakes)
     for owned, idx in by_owned.items():
         _sum_warning(records, idx, ids[owned], out)
+
+
+def _value(x: np.float64) -> float | None:
+    return None if np.isnan(x) else float(x)
 
 
 def _date(day: int) -> date | None:

@@ -51,6 +51,7 @@ WITH_EXAMPLES = [
     "ownergraph.loaders.jsonrecords",
     "ownergraph.loaders.jsonstream",
     "ownergraph.loaders.normalise",
+    "ownergraph.loaders.parts",
     "ownergraph.loaders.skip",
     "ownergraph.loaders.validate",
     "ownergraph.localneo4j.server",

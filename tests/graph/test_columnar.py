@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-
-import numpy as np
 
 from ownergraph.graph.columnar import Columns, ColumnsBuilder, Ids, bulk_answers
 from ownergraph.graph.control import bulk_control_relation
@@ -164,4 +163,5 @@ def test_property_columns_built_in_parts_equal_the_whole(data: Dataset, size: in
         elif isinstance(a, int):
             assert a == b, name
         else:
-            assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+            assert a.dtype == b.dtype, name
+            assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name

@@ -44,7 +44,7 @@ def _parse(folder: Path) -> Dataset:
         got = Dataset()
         for part in stream:
             records = getattr(part.data, part.kind)
-            assert records and len(records) <= rows
+            assert 0 < len(records) <= rows
             getattr(got, part.kind).extend(records)
         assert (got.entities, got.stakes, got.controls, got.concerts, got.links) == (
             data.entities, data.stakes, data.controls, data.concerts, data.links)
@@ -58,7 +58,8 @@ def _assert_same_columns(a: Columns, b: Columns) -> None:
     for name in Columns.__slots__:
         x, y = getattr(a, name), getattr(b, name)
         if isinstance(x, np.ndarray):
-            assert x.dtype == y.dtype and np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
+            assert x.dtype == y.dtype, name
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
         else:
             assert (list(x) if name in ("ids", "sources") else x) == (list(y) if name in ("ids", "sources") else y)
 
