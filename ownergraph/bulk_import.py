@@ -15,12 +15,13 @@ see the same graph whichever path wrote it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -35,7 +36,19 @@ from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.materialised import NO_STATE, Key, owned_ids, states_from
 from ownergraph.graph.model import Dataset, Entity, Stake
 from ownergraph.graph.params import DEFAULT_RULESET
-from ownergraph.import_csv import ARRAY_DELIMITER, CHUNK, Chunk, ImportCsvError, Table, chunked, write_table
+from ownergraph.import_csv import (
+    ARRAY_DELIMITER,
+    CHUNK,
+    Chunk,
+    ImportCsvError,
+    RowBytes,
+    Table,
+    append_cells,
+    chunked,
+    write_table,
+)
+from ownergraph.loaders.errors import LoadRejected
+from ownergraph.loaders.parts import DatasetParts, Part, Parts
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, change_props, whole_graph_answers
@@ -55,7 +68,7 @@ class BulkImportError(RuntimeError):
 
 def bulk_import(
     instance: Instance,
-    data: Dataset,
+    data: Dataset | Parts,
     *,
     load: dict[str, Any] | None = None,
     max_memory: str = "2G",
@@ -68,6 +81,11 @@ def bulk_import(
 ) -> dict[str, int]:
     """Import ``data`` into the empty database of a local ``instance``; return the counts written.
 
+    ``data`` is a parsed and checked ``Dataset``, or a load read in parts
+    (``loaders.parts``: a national registry streamed from its files, holding
+    only its columns), whose findings are known once every part is read: any
+    error refuses the load with ``LoadRejected`` before the store is touched.
+
     ``load`` (id, format, path) adds the same ``Load`` provenance node as
     ``Repository.write_dataset``. Stops the server, imports, starts it again
     and re-applies the schema (constraints, indexes) and waits for the
@@ -78,9 +96,10 @@ def bulk_import(
     date (``ownergraph.materialise``) is computed here and imported with the
     graph, so a first load of a national registry needs no second pass
     reading the whole graph back over Bolt. With ``stored_answers`` (and the default ruleset) the
-    default answer of every held entity is stored with it (``ownergraph.stored_answers``); without,
-    the service answers live until ``fill_answers`` stores them. ``timings``, when given, receives
-    the seconds of each step (``control``, ``csv``, ``stored_answers``, ``admin_import``, ``schema``).
+    default answer of every held entity is stored with it (``ownergraph.stored_answers``); they are
+    proved from the records, so only a ``Dataset`` has them; without, the service answers live until
+    ``fill_answers`` stores them. ``timings``, when given, receives the seconds of each step
+    (``parse`` of the parts, ``control``, ``csv``, ``stored_answers``, ``admin_import``, ``schema``).
     """
     took = timings if timings is not None else {}
     if not isinstance(instance, Instance):
@@ -88,6 +107,10 @@ def bulk_import(
             "the bulk import replaces store files and needs a local server started by ownergraph "
             f"(queries.local_server.Instance), not {type(instance).__name__}"
         )
+    records = data if isinstance(data, Dataset) else None
+    if stored_answers and control_as_of is not None and ruleset == DEFAULT_RULESET and records is None:
+        raise BulkImportError("stored answers are proved from the records in memory, which a load read in "
+                              "parts does not hold: import it without them, then run `ownergraph control answers`")
     say = log or (lambda _msg: None)
     _refuse_unless_empty(instance)
 
@@ -95,23 +118,9 @@ def bulk_import(
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        began = time.perf_counter()
-        control = None
-        if control_as_of is not None:
-            answers = whole_graph_answers(Columns.from_dataset(data), as_of=control_as_of, ruleset=ruleset)
-            control = _Control(ruleset, control_as_of, *answers)
-            took["control"] = time.perf_counter() - began
-            say(f"control computed in {took['control']:.1f} s")
-            began = time.perf_counter()
-        with gc_paused():
-            try:
-                nodes, rels, counts = _write_csv(work, data, load, control, stored_answers, took)
-            except ImportCsvError as e:
-                raise BulkImportError(str(e)) from e
-        took["csv"] = time.perf_counter() - began - took.get("stored_answers", 0.0)
-        if "stored_answers" in took:
-            say(f"stored answers computed and written in {took['stored_answers']:.1f} s")
-        say(f"CSV files written in {took['csv']:.1f} s")
+        parts = DatasetParts(data) if isinstance(data, Dataset) else data
+        nodes, rels, counts = _write_csv(work, parts, records, load, control_as_of, ruleset, stored_answers, took,
+                                         say)
         local_server.stop(instance)
         local_server.prepare(instance)  # configuration (and password) present even on first use
         began = time.perf_counter()
@@ -178,96 +187,217 @@ class _Control:
 
 
 def _write_csv(
-    work: Path, data: Dataset, load: dict[str, Any] | None, control: _Control | None,
-    stored_answers: bool, took: dict[str, float],
+    work: Path, parts: Parts, records: Dataset | None, load: dict[str, Any] | None, control_as_of: date | None,
+    ruleset: str, stored_answers: bool, took: dict[str, float], say: Callable[[str], None],
 ) -> tuple[list[Table], list[tuple[str, Table]], dict[str, int]]:
-    nodes = [_write_entities(work, data.entities, control)]
-    rels: list[tuple[str, Table]] = []
-    counts = {"entities": len(data.entities), "stakes": len(data.stakes)}
+    """Every CSV file of the import, or ``LoadRejected`` when the parts' findings hold an error."""
     # the source, as ``write_dataset`` records it, so that later snapshots of it can end these edges
     origin = load["id"] if load is not None else None
-    if data.stakes:
-        rels.append(("OWNS", _write_stakes(work, data.stakes, origin)))
-    plan: list[tuple[str, str, Sequence[Any], Callable[[Any], dict[str, Any]]]] = [
-        ("controls", "CONTROLS", data.controls, records.control_row),
-        ("concerts", "ACTS_IN_CONCERT", data.concerts, records.concert_row),
-        ("links", "LINK", data.links, records.link_row),
-        ("reported", "REPORTED", data.reported, records.reported_row),
-    ]
-    for name, rel_type, items, to_row in plan:
-        counts[name] = len(items)
-        if not items:
+    timer = _Timer()
+    with gc_paused():
+        try:
+            body, stakes, rest = _write_parts(work, timer.timed(parts), origin)
+        except ImportCsvError as e:
+            raise BulkImportError(str(e)) from e
+        took["parse"] = timer.seconds
+        if any(f.severity == "error" for f in parts.findings):
+            raise LoadRejected(parts.findings)
+        cols = parts.columns()
+        took["csv"] = timer.elapsed() - timer.seconds
+        say(f"read in {took['parse']:.1f} s, the graph's CSV files written in {took['csv']:.1f} s")
+        control = None
+        if control_as_of is not None:
+            began = time.perf_counter()
+            answers = whole_graph_answers(cols, as_of=control_as_of, ruleset=ruleset)
+            control = _Control(ruleset, control_as_of, *answers)
+            took["control"] = time.perf_counter() - began
+            say(f"control computed in {took['control']:.1f} s")
+        began = time.perf_counter()
+        try:
+            nodes = [_finish_entities(work, body, cols, control)]
+            del cols
+            rels, counts = _write_small_tables(work, rest, origin, nodes)
+            if stakes.rows:
+                rels.insert(0, ("OWNS", stakes))
+            counts = {"entities": body.table.rows, "stakes": stakes.rows, **counts}
+            if load is not None:
+                nodes.append(_write_load(work, load, counts))
+            if control is not None:
+                _write_control(work, control, records if stored_answers else None, load, nodes, rels, counts, took)
+        except ImportCsvError as e:
+            raise BulkImportError(str(e)) from e
+    took["csv"] += time.perf_counter() - began - took.get("stored_answers", 0.0)
+    if "stored_answers" in took:
+        say(f"stored answers computed and written in {took['stored_answers']:.1f} s")
+    return nodes, rels, counts
+
+
+class _Timer:
+    """The seconds spent inside an iterator (the parse of the parts), apart from the time it ran."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.began = time.perf_counter()
+
+    def timed(self, items: Iterable[Part]) -> Iterator[Part]:
+        it = iter(items)
+        while True:
+            t0 = time.perf_counter()
+            item = next(it, None)
+            self.seconds += time.perf_counter() - t0
+            if item is None:
+                return
+            yield item
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.began
+
+
+def _write_parts(work: Path, parts: Iterable[Part], origin: str | None) -> tuple[_Body, Table, Dataset]:
+    """Entities and stakes written as their parts come (entities without their status, which needs the
+    whole graph); the other records, few, kept for ``_write_small_tables``."""
+    rest = Dataset()
+    it = iter(parts)
+    pending: list[Part] = []
+
+    def entity_parts() -> Iterator[Sequence[Entity]]:
+        for part in it:
+            if part.kind != "entities":
+                pending.append(part)
+                return
+            yield part.data.entities
+
+    body = _write_entity_body(work, entity_parts())
+
+    def stake_parts() -> Iterator[Sequence[Stake]]:
+        for part in itertools.chain(pending, it):
+            if part.kind == "entities":
+                raise BulkImportError("entities after edges: a load in parts gives its entities first")
+            if part.kind == "stakes":
+                yield part.data.stakes
+            else:
+                getattr(rest, part.kind).extend(getattr(part.data, part.kind))
+
+    stakes = _write_stakes(work, stake_parts(), origin)
+    return body, stakes, rest
+
+
+def _write_small_tables(work: Path, rest: Dataset, origin: str | None,
+                        nodes: list[Table]) -> tuple[list[tuple[str, Table]], dict[str, int]]:
+    rels: list[tuple[str, Table]] = []
+    counts: dict[str, int] = {}
+    for name, rel_type, items, to_row in _SMALL_TABLES:
+        counts[name] = len(getattr(rest, items))
+        if not counts[name]:
             continue
-        rows = [to_row(item) for item in items]
+        rows = [to_row(item) for item in getattr(rest, items)]
         mark = {"loaded_from": origin} if origin is not None and rel_type in _LOADED_EDGES else {}
         props = [{"key": r["key"], **r["props"], **mark} for r in rows]
         table = _write_rows(work / f"{name}.csv", [":START_ID(Entity)", ":END_ID(Entity)"],
                             [[r["from_id"], r["to_id"]] for r in rows], props)
         rels.append((rel_type, table))
+    return rels, counts
 
-    if load is not None:
-        load_props: dict[str, Any] = {
-            "format": load.get("format"),
-            "path": load.get("path"),
-            "loaded_at": datetime.now(UTC),
-            "counts": json.dumps({k: counts[k] for k in ("entities", "stakes", *(p[0] for p in plan))}),
-        }
-        nodes.append(_write_rows(work / "load.csv", ["id:ID(Load)", ":LABEL"], [[load["id"], "Load"]], [load_props]))
-    if control is not None:
-        nodes.append(_write_control_run(work, control))
-        change_nodes, change_rels = _write_control_changes(work, control, load)
-        nodes += change_nodes
-        rels += change_rels
-        counts["control_changes"] = change_nodes[0].rows if change_nodes else 0
-        chains: dict[tuple[str, str], str] = {}
-        if stored_answers and control.ruleset == DEFAULT_RULESET:
-            began = time.perf_counter()
-            answers = _write_stored_answers(work, data, control, chains)
-            took["stored_answers"] = time.perf_counter() - began
-            nodes.append(answers)
-            counts["stored_answers"] = answers.rows
-        counts.update(controlled_by=0, ultimately_controlled_by=0)
-        for rel_type, table in _write_control_relationships(work, control, chains):
-            rels.append((rel_type, table))
-            counts[rel_type.lower()] = table.rows
-    return nodes, rels, counts
+
+_SMALL_TABLES: tuple[tuple[str, str, str, Callable[[Any], dict[str, Any]]], ...] = (
+    ("controls", "CONTROLS", "controls", records.control_row),
+    ("concerts", "ACTS_IN_CONCERT", "concerts", records.concert_row),
+    ("links", "LINK", "links", records.link_row),
+    ("reported", "REPORTED", "reported", records.reported_row),
+)
+
+
+def _write_load(work: Path, load: dict[str, Any], counts: dict[str, int]) -> Table:
+    load_props: dict[str, Any] = {
+        "format": load.get("format"),
+        "path": load.get("path"),
+        "loaded_at": datetime.now(UTC),
+        "counts": json.dumps({k: counts[k] for k in ("entities", "stakes", *(t[0] for t in _SMALL_TABLES))}),
+    }
+    return _write_rows(work / "load.csv", ["id:ID(Load)", ":LABEL"], [[load["id"], "Load"]], [load_props])
+
+
+def _write_control(work: Path, control: _Control, records: Dataset | None, load: dict[str, Any] | None,
+                   nodes: list[Table], rels: list[tuple[str, Table]], counts: dict[str, int],
+                   took: dict[str, float]) -> None:
+    """The materialised control: its run, its change feed, its stored answers (from ``records``) and
+    its relationships."""
+    nodes.append(_write_control_run(work, control))
+    change_nodes, change_rels = _write_control_changes(work, control, load)
+    nodes += change_nodes
+    rels += change_rels
+    counts["control_changes"] = change_nodes[0].rows if change_nodes else 0
+    chains: dict[tuple[str, str], str] = {}
+    if records is not None and control.ruleset == DEFAULT_RULESET:
+        began = time.perf_counter()
+        answers = _write_stored_answers(work, records, control, chains)
+        took["stored_answers"] = time.perf_counter() - began
+        nodes.append(answers)
+        counts["stored_answers"] = answers.rows
+    counts.update(controlled_by=0, ultimately_controlled_by=0)
+    for rel_type, table in _write_control_relationships(work, control, chains):
+        rels.append((rel_type, table))
+        counts[rel_type.lower()] = table.rows
 
 
 _LOADED_EDGES = frozenset({"OWNS", "CONTROLS", "ACTS_IN_CONCERT"})
 _STATUS_PROPS = [("control_status", "string"), ("control_ruleset", "string")]
 
 
-def _write_entities(work: Path, entities: Sequence[Entity], control: _Control | None) -> Table:
-    """``entities.csv``: ``records.ENTITY_PROPS`` of every entity, with its materialised status."""
+@dataclass(frozen=True)
+class _Body:
+    """``entities.csv`` without its status columns, and the layout of its rows (``write_table``'s)."""
+
+    table: Table
+    layout: list[RowBytes]
+
+
+def _write_entity_body(work: Path, parts: Iterable[Sequence[Entity]]) -> _Body:
+    """``records.ENTITY_PROPS`` of every entity, a part at a time."""
     props = [(name, kind) for name, kind, _ in records.ENTITY_PROPS]
-    extra = _STATUS_PROPS if control is not None else []
 
     def chunks() -> Iterator[Chunk]:
-        for part in chunked(len(entities)):
-            chunk = entities[part]
-            ids = [e.id for e in chunk]
-            labels = [f"Entity{ARRAY_DELIMITER}{records.entity_label(e)}" for e in chunk]
-            values = [list(map(get, chunk)) for _, _, get in records.ENTITY_PROPS]
-            if control is not None:
-                status = [control.statuses.get(i) for i in ids]
-                values += [status, [None if s is None else control.ruleset for s in status]]
-            yield [ids, labels], values
+        for entities in parts:
+            for part in chunked(len(entities)):
+                chunk = entities[part]
+                labels = [f"Entity{ARRAY_DELIMITER}{records.entity_label(e)}" for e in chunk]
+                yield [[e.id for e in chunk], labels], [list(map(get, chunk)) for _, _, get in records.ENTITY_PROPS]
 
+    layout: list[RowBytes] = []
     # :LABEL is an array column: its labels are split on the array delimiter
-    return write_table(work / "entities.csv", ["id:ID(Entity)", ":LABEL"], [*props, *extra], chunks(),
-                       keep_false=False)
+    table = write_table(work / "entities.body.csv", ["id:ID(Entity)", ":LABEL"], props, chunks(), keep_false=False,
+                        layout=layout)
+    return _Body(table, layout)
 
 
-def _write_stakes(work: Path, stakes: Sequence[Stake], origin: str | None) -> Table:
+def _finish_entities(work: Path, body: _Body, cols: Columns, control: _Control | None) -> Table:
+    """``entities.csv``: the body with each entity's materialised status (and ruleset) added to its row."""
+    path = work / "entities.csv"
+    if control is None:
+        body.table.path.rename(path)
+        return Table(path, body.table.rows, body.table.multiline)
+    statuses, ruleset = control.statuses, control.ruleset
+    ends: dict[str | None, bytes] = {s: f',"{s}","{ruleset}"\n'.encode() for s in set(statuses.values())}
+    ends[None] = b",,\n"
+    ids = iter(cols.ids)  # the entities come first, in the order of their rows
+    extra = ",".join(f"{name}:{kind}" for name, kind in _STATUS_PROPS)
+    written = append_cells(body.table.path, path, body.layout, extra,
+                           lambda n: [ends[statuses.get(i)] for i in itertools.islice(ids, n)])
+    body.table.path.unlink()
+    return Table(path, written, body.table.multiline)
+
+
+def _write_stakes(work: Path, parts: Iterable[Sequence[Stake]], origin: str | None) -> Table:
     """``stakes.csv``: ``records.STAKE_PROPS`` of every stake, and the source that loaded it."""
     props = [(name, kind) for name, kind, _ in records.STAKE_PROPS] + [("loaded_from", "string")]
 
     def chunks() -> Iterator[Chunk]:
-        for part in chunked(len(stakes)):
-            chunk = stakes[part]
-            values = [list(map(get, chunk)) for _, _, get in records.STAKE_PROPS]
-            values.append([origin] * len(chunk))
-            yield [[s.owner_id for s in chunk], [s.owned_id for s in chunk]], values
+        for stakes in parts:
+            for part in chunked(len(stakes)):
+                chunk = stakes[part]
+                values = [list(map(get, chunk)) for _, _, get in records.STAKE_PROPS]
+                values.append([origin] * len(chunk))
+                yield [[s.owner_id for s in chunk], [s.owned_id for s in chunk]], values
 
     return write_table(work / "stakes.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props, chunks(),
                        keep_false=False)

@@ -12,6 +12,7 @@ shortest round-trip text, arrays joined with ``ARRAY_DELIMITER``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,8 @@ ARRAY_DELIMITER = "\x1f"
 CHUNK = 50_000  # rows formatted at a time: bounded memory whatever the table's size
 
 Chunk = tuple[Sequence[Sequence[str]], Sequence[Sequence[Any]]]  # (fixed columns, property columns)
+# Where the rows of a chunk end: (rows, the bytes of each row when one holds a line break, else None).
+RowBytes = tuple[int, list[int] | None]
 
 
 class ImportCsvError(ValueError):
@@ -45,11 +48,13 @@ def write_table(
     chunks: Iterable[Chunk],
     *,
     keep_false: bool = True,
+    layout: list[RowBytes] | None = None,
 ) -> Table:
     """Write ``chunks`` under the header ``fixed`` + ``name:type`` of each of ``props``.
 
     ``keep_false`` False leaves ``False`` and ``[]`` out like ``None`` (the
-    records' ``_present``: a flag that is not set is not stored).
+    records' ``_present``: a flag that is not set is not stored). ``layout``,
+    when given, receives where each chunk's rows end, for ``append_cells``.
     """
     header = [*fixed, *(f"{name}:{kind}" for name, kind in props)]
     formats = [_FORMATS[kind] for _, kind in props]
@@ -67,12 +72,39 @@ def write_table(
             if not lines:
                 continue
             body = "\n".join(lines)
-            if body.count("\n") != len(lines) - 1 or "\r" in body:
+            broken = body.count("\n") != len(lines) - 1
+            if broken or "\r" in body:
                 table.multiline = True
+            if layout is not None:
+                layout.append((len(lines), [len(line.encode()) for line in lines] if broken else None))
             fh.write(body)
             fh.write("\n")
             table.rows += len(lines)
     return table
+
+
+def append_cells(source: Path, target: Path, layout: Sequence[RowBytes], header: str,
+                 cells: Callable[[int], list[bytes]]) -> int:
+    """Copy the table ``source`` (written with ``layout``) to ``target`` with more columns: ``header``
+    after its header, and after each row the bytes ``cells(n)`` gives for the chunk's next ``n``
+    rows (each with its leading comma and its line end). Returns the rows written.
+
+    For columns known only once every row has been written (what a whole-graph pass gives).
+    """
+    rows = 0
+    with source.open("rb") as src, target.open("wb") as out:
+        out.write(src.readline().rstrip(b"\n") + b"," + header.encode() + b"\n")
+        for n, lengths in layout:
+            if lengths is None:
+                lines = [src.readline()[:-1] for _ in range(n)]
+            else:
+                lines = [src.read(k + 1)[:-1] for k in lengths]
+            ends = cells(n)
+            if len(ends) != n:
+                raise ImportCsvError(f"{target.name}: {len(ends)} cells for {n} rows")
+            out.write(b"".join(itertools.chain.from_iterable(zip(lines, ends, strict=True))))
+            rows += n
+    return rows
 
 
 def chunked(n: int, size: int = CHUNK) -> Iterable[slice]:

@@ -9,12 +9,13 @@ writes, then recomputes only what it changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from ownergraph.graph.columnar import Columns
 from ownergraph.graph.errors import InvalidParameter
 from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import Dataset, Finding
@@ -23,7 +24,9 @@ from ownergraph.graph.resolution import Blocked
 from ownergraph.load_lock import load_lock
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.normalise import noting_control_characters
-from ownergraph.loaders.repeats import number_repeated_stakes
+from ownergraph.loaders.parts import Part
+from ownergraph.loaders.registry_csv import RegistryStream
+from ownergraph.loaders.repeats import RepeatedStakes, number_repeated_stakes
 from ownergraph.loaders.skip import Skipped, skip_faulty_records
 from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, Materialised, materialise_changes, refresh_control
@@ -76,12 +79,7 @@ def parse(
         raise ValueError(f"on_fault must be one of {', '.join(ON_FAULT)}, not {on_fault!r}")
     with noting_control_characters() as cleaned:
         data = _parser(fmt)(path, **options)
-    data.findings.extend(
-        Finding("warning", "control_characters_removed",
-                f"removed control characters from the name {name!r} (they would act on terminals and pages)",
-                file=str(path))
-        for name in dict.fromkeys(cleaned)
-    )
+    data.findings.extend(_cleaned_warnings(cleaned, path))
     data.findings.extend(number_repeated_stakes(data, file=str(path)))
     if fmt not in VALIDATED_BY_PARSER:
         from ownergraph.loaders.validate import check_dataset
@@ -97,6 +95,13 @@ def parse(
     if data.errors:
         raise LoadRejected(data.findings)
     return data
+
+
+def _cleaned_warnings(cleaned: list[str], path: Path) -> list[Finding]:
+    return [Finding("warning", "control_characters_removed",
+                    f"removed control characters from the name {name!r} (they would act on terminals and pages)",
+                    file=str(path))
+            for name in dict.fromkeys(cleaned)]
 
 
 def source_file_name(file: str, source: Path) -> str:
@@ -236,22 +241,58 @@ def bulk_load(
     log: Callable[[str], None] | None = None,
     on_fault: OnFault = "reject",
     stored_answers: bool = True,
+    part_rows: int | None = None,
     **options: Any,
 ) -> LoadResult:
     """A first load of a large source into the empty database of a local server, through
     ``neo4j-admin database import`` (``ownergraph.bulk_import``): the same checks and the same graph
-    as ``load``, many times faster, at the price of a server restart."""
+    as ``load``, many times faster, at the price of a server restart.
+
+    A registry-csv folder loaded without ``stored_answers`` is read in parts (``RegistryStream``, of
+    ``part_rows`` rows): memory then holds the graph's columns, not its records, which a national
+    registry needs (docs/scale.md). Stored answers are proved from the records, so with them the
+    source is parsed whole; ``ownergraph control answers`` stores them after a streamed load.
+    """
     from ownergraph.bulk_import import bulk_import
 
+    record = load_record(fmt, path, source)
+    as_of = date.today() if materialise else None
+    if fmt == "registry-csv" and not stored_answers and on_fault == "reject" and not options:
+        if not path.exists():
+            raise LoadRejected([Finding("error", "not_found", "no such file or folder", file=str(path))])
+        streamed = _NumberedParts(RegistryStream(path, **({"part_rows": part_rows} if part_rows else {})), path)
+        counts = bulk_import(instance, streamed, load=record, control_as_of=as_of, stored_answers=False, log=log)
+        return LoadResult(fmt, path.name, counts, [f for f in streamed.findings if f.severity == "warning"],
+                          source=record["id"])
     skipped: list[Skipped] = []
     data = parse(fmt, path, on_fault=on_fault, skipped=skipped, **options)
-    record = load_record(fmt, path, source)
-    counts = bulk_import(
-        instance,
-        data,
-        load=record,
-        control_as_of=date.today() if materialise else None,
-        stored_answers=stored_answers,
-        log=log,
-    )
+    counts = bulk_import(instance, data, load=record, control_as_of=as_of, stored_answers=stored_answers, log=log)
     return LoadResult(fmt, path.name, counts, data.warnings, source=record["id"], skipped=skipped)
+
+
+class _NumberedParts:
+    """A registry-csv folder read in parts, with what ``parse`` adds to the parser's records and
+    findings: repeated stakes numbered, removed control characters noted, files named as in the source."""
+
+    def __init__(self, stream: RegistryStream, path: Path) -> None:
+        self.stream = stream
+        self.path = path
+        self.repeats = RepeatedStakes()
+        self.cleaned: list[str] = []
+
+    def __iter__(self) -> Iterator[Part]:
+        with noting_control_characters() as cleaned:
+            for part in self.stream:
+                if part.kind == "stakes":
+                    self.repeats.number(part.data.stakes)
+                yield part
+        self.cleaned = cleaned
+
+    def columns(self) -> Columns:
+        return self.stream.columns()
+
+    @property
+    def findings(self) -> list[Finding]:
+        found = [*self.stream.findings, *_cleaned_warnings(self.cleaned, self.path),
+                 *self.repeats.findings(file=str(self.path))]
+        return [_named_in_source(f, self.path) for f in found]

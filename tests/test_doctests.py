@@ -52,6 +52,7 @@ WITH_EXAMPLES = [
     "ownergraph.loaders.jsonstream",
     "ownergraph.loaders.normalise",
     "ownergraph.loaders.parts",
+    "ownergraph.loaders.repeats",
     "ownergraph.loaders.skip",
     "ownergraph.loaders.validate",
     "ownergraph.localneo4j.server",

@@ -28,6 +28,7 @@ from ownergraph.localneo4j.server import Instance
 from ownergraph.materialise import Cause, materialise_control
 from ownergraph.pipeline import bulk_load, default_source, load, parse
 from ownergraph.queries.repository import Repository
+from ownergraph.stored_answers import fill_answers
 
 # One per parallel test instance (OWNERGRAPH_TEST_INSTANCE=N), as the test servers are: ports +N*100.
 _N = int(os.environ.get("OWNERGRAPH_TEST_INSTANCE", "0"))
@@ -197,3 +198,57 @@ def test_bulk_load_of_the_demo_answers_like_the_transactional_load(imported: Rep
         assert repo.fingerprint() == before
     finally:
         driver.close()
+
+
+# After the test above: it replaces the store again.
+def test_streamed_bulk_load_writes_what_the_transactional_load_writes(
+    imported: Repository, repo: Repository, tmp_path: Path
+) -> None:
+    """A registry read in parts of 97 rows: repeated stakes across parts, a name over two lines."""
+    generate(tmp_path, 1_000, seed=4)
+    with (tmp_path / "ownership.csv").open("a", encoding="utf-8") as fh:
+        fh.write(_first_row(tmp_path / "ownership.csv") + "\n")  # the first stake again, in the last part
+    with (tmp_path / "entities.csv").open("a", encoding="utf-8") as fh:
+        fh.write('odd-2,"Two\nLines",company' + "," * (_width(tmp_path / "entities.csv") - 3) + "\n")
+    local_server.delete_store(BULKTEST)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "entities.csv").write_text("id,name,kind\nx,X,company\n", encoding="utf-8")
+    (bad / "ownership.csv").write_text("owner_id,owned_id,share\nx,y,60\n", encoding="utf-8")
+    with pytest.raises(LoadRejected) as rejected:  # y is no entity: found once every row has been read
+        bulk_load(BULKTEST, "registry-csv", bad, stored_answers=False)
+    assert [(f.code, f.file, f.line) for f in rejected.value.errors] == [("unknown_entity", "ownership.csv", 2)]
+    # nothing was imported: the bulk load below would refuse a store holding anything
+    result = bulk_load(BULKTEST, "registry-csv", tmp_path, stored_answers=False, part_rows=97)
+    data = parse("registry-csv", tmp_path)
+    assert sorted(result.warnings, key=repr) == sorted(data.warnings, key=repr)
+    assert "repeated_stake" in {f.code for f in result.warnings}
+    assert "stored_answers" not in result.counts
+    driver = GraphDatabase.driver(BULKTEST.bolt_uri, auth=("neo4j", BULKTEST.password()))
+    try:
+        streamed = Repository(driver)
+        load(repo, "registry-csv", tmp_path)
+        assert repo.entity("odd-2") is not None
+        assert streamed.counts() == _without(repo.counts(), {"SourceRecord", "RECORD_OF", "StoredAnswer"})
+        assert set(streamed.materialised_control("majority")) == set(repo.materialised_control("majority"))
+        assert streamed.control_statuses() == repo.control_statuses()
+        for target in ["odd-2", *random.Random(6).sample([s.owned_id for s in data.stakes], 8)]:
+            assert _sorted(streamed.upstream(target)) == _sorted(repo.upstream(target)), target
+        assert streamed.entity("odd-2") == repo.entity("odd-2")
+        # With its stored answers filled (``ownergraph control answers``), the same source loaded the
+        # transactional way over the streamed import changes nothing.
+        assert fill_answers(streamed, ruleset="majority") == len(streamed.control_statuses())
+        before = streamed.fingerprint()
+        load(streamed, "registry-csv", tmp_path)
+        assert streamed.fingerprint() == before
+    finally:
+        driver.close()
+        local_server.stop(BULKTEST)
+
+
+def _first_row(path: Path) -> str:
+    return path.read_text(encoding="utf-8").splitlines()[1]
+
+
+def _width(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines()[0].split(","))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 
 import pytest
 
-from ownergraph.import_csv import ARRAY_DELIMITER, ImportCsvError, write_table
+from ownergraph.import_csv import ARRAY_DELIMITER, ImportCsvError, RowBytes, append_cells, write_table
 
 PROPS = [("name", "string"), ("n", "long"), ("x", "double"), ("ok", "boolean"), ("day", "date"),
          ("at", "datetime"), ("tags", "string[]")]
@@ -64,3 +65,21 @@ def test_values_the_importer_would_misread_are_refused(tmp_path: Path, kind: str
 def test_a_chunk_must_have_every_column(tmp_path: Path) -> None:
     with pytest.raises(ImportCsvError, match="columns"):
         write_table(tmp_path / "t.csv", [":ID", ":LABEL"], [("p", "string")], [([["a"]], [["x"]])])
+
+
+def test_cells_appended_to_each_row_after_it_was_written(tmp_path: Path) -> None:
+    """``append_cells`` finds every row again, a line break inside a cell or not."""
+    layout: list[RowBytes] = []
+    chunks = [([["a", "b"]], [["plain", "x"]]), ([["c", "d", "é"]], [["two\nlines", 'q"uote', "\r\n"]])]
+    body = write_table(tmp_path / "body.csv", ["id:ID"], [("name", "string")], chunks, layout=layout)
+    assert [n for n, _ in layout] == [2, 3]
+    assert layout[0][1] is None  # no line break in the first chunk: rows end at line ends
+    given = iter([b',"1"\n', b",\n", b',"3"\n', b',"4"\n', b',"5"\n'])
+    rows = append_cells(body.path, tmp_path / "out.csv", layout, "n:string", lambda n: list(islice(given, n)))
+    assert rows == 5
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as fh:
+        read = list(csv.reader(fh))
+    assert read == [["id:ID", "name:string", "n:string"], ["a", "plain", "1"], ["b", "x", ""],
+                    ["c", "two\nlines", "3"], ["d", 'q"uote', "4"], ["é", "\r\n", "5"]]
+    with pytest.raises(ImportCsvError, match="1 cells for 2 rows"):
+        append_cells(body.path, tmp_path / "bad.csv", layout, "n:string", lambda n: [b",\n"])
