@@ -51,6 +51,7 @@ __all__ = [
     "ColumnsBuilder",
     "Ids",
     "Interner",
+    "Relations",
     "bulk_answers",
     "day_number",
     "keys_and_statuses",
@@ -1169,12 +1170,44 @@ class BulkAnswers:
                 if m != y:
                     yield "CONTROLLED_BY", target, ids[m], d, None if g < 0 else groups[g]
 
+    def relationships(self) -> tuple[Relations, Relations]:
+        """``rows()`` as arrays, for a national graph: (``ULTIMATELY_CONTROLLED_BY``, ``CONTROLLED_BY``),
+        each as (target, controller, definite, group), nodes as indices, group -1 for none."""
+        n = len(self.ids)
+        eptr, enode, edef, egrp = self.every
+        ey = np.repeat(np.arange(n, dtype=np.int64), np.diff(eptr))
+        keep = enode != ey
+        controlled_by = (ey[keep], enode[keep], edef[keep], egrp[keep])
+        (dptr, dnode, dgrp), (pptr, pnode, pgrp) = self.definite, self.possible
+        y = np.concatenate([np.repeat(np.arange(n, dtype=np.int64), np.diff(dptr)),
+                            np.repeat(np.arange(n, dtype=np.int64), np.diff(pptr))])
+        m = np.concatenate([dnode, pnode])
+        definite = np.concatenate([np.ones(dnode.size, dtype=bool), np.zeros(pnode.size, dtype=bool)])
+        # ``rows()``: of an entity's groups, the last of its sorted names
+        by_name = np.argsort(np.array(self.groups, dtype=object)).astype(np.int64) if self.groups else _NONE
+        name_rank = np.empty(by_name.size, dtype=np.int64)
+        name_rank[by_name] = np.arange(by_name.size)
+        g = np.concatenate([dgrp, pgrp])
+        rank = np.where(g >= 0, name_rank[np.maximum(g, 0)] if by_name.size else -1, -1)
+        pairs, first, inverse = np.unique(y * n + m, return_index=True, return_inverse=True)
+        is_definite = np.zeros(pairs.size, dtype=bool)
+        np.logical_or.at(is_definite, inverse, definite)
+        best = np.full(pairs.size, -1, dtype=np.int64)
+        np.maximum.at(best, inverse, rank)
+        group = np.where(best >= 0, by_name[np.maximum(best, 0)] if by_name.size else -1, -1)
+        return (y[first], m[first], is_definite, group), controlled_by
+
     def statuses(self) -> dict[str, str]:
         """Status of every held entity (the ones that get a materialised status)."""
         names = self.STATUSES
         ids = self.names()
         return {ids[y]: names[s] for y, s in zip(np.flatnonzero(self.held).tolist(),
                                                  self.status[self.held].tolist(), strict=True)}
+
+
+Relations = tuple[I64, I64, B, I64]
+"""Materialised relationships as arrays: (target, controller, definite, group), nodes as indices."""
+_NONE = np.empty(0, dtype=np.int64)
 
 
 def bulk_answers(cols: Columns, params: ControlParams, *, small_level: int = SMALL_LEVEL,

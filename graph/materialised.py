@@ -17,10 +17,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from ownergraph.graph.answers import ControlSummary
+from ownergraph.graph.columnar import BulkAnswers
 from ownergraph.graph.model import Dataset
 
-__all__ = ["NO_STATE", "ControlState", "Key", "changes", "control_keys", "owned_ids", "states_from"]
+__all__ = ["NO_STATE", "AnswerStates", "ControlState", "Key", "changes", "control_keys", "owned_ids", "states_from"]
 
 Key = tuple[str, str, str, bool, str | None]
 """(relationship type, target, controller, definite, group) of one materialised relationship."""
@@ -116,6 +120,78 @@ def states_from(keys: Iterable[Key], statuses: Mapping[str, str]) -> dict[str, C
         )
         for t in targets
     }
+
+
+class AnswerStates:
+    """``states_from`` on the columnar answers, a slice of entities at a time (a national graph's
+    states and keys would not fit in memory as Python objects).
+
+    ``targets`` are the entities with a state (held, or named by a materialised relationship), in
+    the order of their ids, as ``sorted(states_from(...))`` gives them.
+    """
+
+    def __init__(self, answers: BulkAnswers) -> None:
+        self.answers = answers
+        n = len(answers.ids)
+        by_id = answers.ids.order(np.arange(n, dtype=np.int64))
+        self._rank = np.empty(n, dtype=np.int64)
+        self._rank[by_id] = np.arange(n)
+        ucb, cb = answers.relationships()
+        definite = cb[2]
+        y, m = cb[0][definite], cb[1][definite]
+        pairs = np.unique(y * n + m)  # controllers once each, as the state's set has them
+        self._cb = self._csr(pairs // n, pairs % n, None, n)
+        self._ucb = self._csr(ucb[0], ucb[1], (ucb[2], ucb[3]), n)
+        has = answers.held.copy()
+        has[ucb[0]] = True
+        has[y] = True
+        self.targets = by_id[has[by_id]]
+        self._n = n
+
+    def _csr(self, y: NDArray[np.int64], m: NDArray[np.int64], extra: tuple[NDArray[Any], ...] | None,
+             n: int) -> tuple[NDArray[np.int64], NDArray[np.int64], tuple[NDArray[Any], ...]]:
+        """Rows grouped by target, each target's controllers in the order of their ids."""
+        order = np.lexsort((self._rank[m], y))
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(y, minlength=n), out=ptr[1:])
+        return ptr, m[order], tuple(x[order] for x in extra or ())
+
+    def involved(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(number, controller) of every controller each state names (``ControlState.involved``), with
+        each target numbered from 1 in the order of ``targets``; by number, then controller id."""
+        n = self._n
+        number = np.zeros(n, dtype=np.int64)
+        number[self.targets] = np.arange(1, self.targets.size + 1)
+        (uptr, unode, _), (cptr, cnode, _) = self._ucb, self._cb
+        y = np.concatenate([np.repeat(np.arange(n, dtype=np.int64), np.diff(uptr)),
+                            np.repeat(np.arange(n, dtype=np.int64), np.diff(cptr))])
+        pairs = np.unique(number[y] * n + self._rank[np.concatenate([unode, cnode])])
+        by_rank = np.empty(n, dtype=np.int64)
+        by_rank[self._rank] = np.arange(n)
+        return pairs // n, by_rank[pairs % n]
+
+    def states(self, targets: NDArray[np.int64]) -> list[ControlState]:
+        """The state of each of ``targets`` (node indices)."""
+        a = self.answers
+        names, groups = a.STATUSES, a.groups
+        cptr, cnode, _ = self._cb
+        uptr, unode, (udef, ugrp) = self._ucb
+        spans = [(int(uptr[y]), int(uptr[y + 1]), int(cptr[y]), int(cptr[y + 1])) for y in targets.tolist()]
+        named = np.unique(np.concatenate([unode[a0:a1] for a0, a1, _, _ in spans] +
+                                         [cnode[b0:b1] for _, _, b0, b1 in spans] + [_NO_NODES]))
+        text = dict(zip(named.tolist(), a.ids.take(named), strict=True))
+        status = [names[s] if h else None for s, h in zip(a.status[targets].tolist(), a.held[targets].tolist(),
+                                                          strict=True)]
+        out = []
+        for (a0, a1, b0, b1), st in zip(spans, status, strict=True):
+            pairs = [(text[x], None if g < 0 else groups[g]) for x, g in zip(unode[a0:a1].tolist(),
+                                                                             ugrp[a0:a1].tolist(), strict=True)]
+            ultimate = tuple(p for p, d in zip(pairs, udef[a0:a1].tolist(), strict=True) if d)
+            out.append(ControlState(st, ultimate, tuple(pairs), tuple(text[x] for x in cnode[b0:b1].tolist())))
+        return out
+
+
+_NO_NODES = np.empty(0, dtype=np.int64)
 
 
 def _pair(p: tuple[str, str | None]) -> tuple[str, str]:

@@ -113,6 +113,7 @@ class PartsCheck:
     def finish(self) -> Columns:
         """The load's columns, with the findings that need every stake added to ``findings``."""
         cols = self.build.columns()
+        self.build = ColumnsBuilder()  # the id dictionary, the largest part of a national load, is not needed now
         lines = np.concatenate(self._stake_lines) if self._stake_lines else np.empty(0, dtype=np.int32)
         self._stake_lines.clear()
         where: Locations = ArrayLines("stakes", self._stake_file or "", lines)

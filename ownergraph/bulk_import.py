@@ -25,17 +25,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import SecretStr
 
-from ownergraph.graph.columnar import Columns
+from ownergraph.graph.columnar import I64, B, BulkAnswers, Columns, bulk_answers
 from ownergraph.graph.gcpause import gc_paused
-from ownergraph.graph.materialised import NO_STATE, Key, owned_ids, states_from
+from ownergraph.graph.materialised import NO_STATE, AnswerStates, owned_ids
 from ownergraph.graph.model import Dataset, Entity, Stake
-from ownergraph.graph.params import DEFAULT_RULESET
+from ownergraph.graph.params import DEFAULT_RULESET, ControlParams
 from ownergraph.import_csv import (
     ARRAY_DELIMITER,
     CHUNK,
@@ -51,7 +51,7 @@ from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.parts import DatasetParts, Part, Parts
 from ownergraph.localneo4j import server as local_server
 from ownergraph.localneo4j.server import Instance
-from ownergraph.materialise import Cause, change_props, whole_graph_answers
+from ownergraph.materialise import Cause, change_props
 from ownergraph.queries import records
 from ownergraph.queries.repository import Repository, connect
 from ownergraph.queries.settings import Neo4jSettings
@@ -178,12 +178,11 @@ def _repository(instance: Instance) -> Repository:
 
 @dataclass(frozen=True)
 class _Control:
-    """The materialised control to import with the graph."""
+    """The materialised control to import with the graph: the columnar answers, kept as arrays."""
 
     ruleset: str
     as_of: date
-    keys: set[Key]
-    statuses: dict[str, str]
+    answers: BulkAnswers
 
 
 def _write_csv(
@@ -208,8 +207,7 @@ def _write_csv(
         control = None
         if control_as_of is not None:
             began = time.perf_counter()
-            answers = whole_graph_answers(cols, as_of=control_as_of, ruleset=ruleset)
-            control = _Control(ruleset, control_as_of, *answers)
+            control = _Control(ruleset, control_as_of, bulk_answers(cols, ControlParams(control_as_of, ruleset)))
             took["control"] = time.perf_counter() - began
             say(f"control computed in {took['control']:.1f} s")
         began = time.perf_counter()
@@ -371,18 +369,24 @@ def _write_entity_body(work: Path, parts: Iterable[Sequence[Entity]]) -> _Body:
 
 
 def _finish_entities(work: Path, body: _Body, cols: Columns, control: _Control | None) -> Table:
-    """``entities.csv``: the body with each entity's materialised status (and ruleset) added to its row."""
+    """``entities.csv``: the body with each held entity's materialised status (and ruleset) added to its row."""
     path = work / "entities.csv"
     if control is None:
         body.table.path.rename(path)
         return Table(path, body.table.rows, body.table.multiline)
-    statuses, ruleset = control.statuses, control.ruleset
-    ends: dict[str | None, bytes] = {s: f',"{s}","{ruleset}"\n'.encode() for s in set(statuses.values())}
-    ends[None] = b",,\n"
-    ids = iter(cols.ids)  # the entities come first, in the order of their rows
+    answers = control.answers
+    # the entities come first among the answers' nodes, in the order of their rows
+    ends = [f',"{s}","{control.ruleset}"\n'.encode() for s in answers.STATUSES] + [b",,\n"]
+    code = np.where(answers.held[: cols.loaded], answers.status[: cols.loaded], len(answers.STATUSES)).tolist()
+    at = 0
+
+    def cells(n: int) -> list[bytes]:
+        nonlocal at
+        at += n
+        return [ends[c] for c in code[at - n : at]]
+
     extra = ",".join(f"{name}:{kind}" for name, kind in _STATUS_PROPS)
-    written = append_cells(body.table.path, path, body.layout, extra,
-                           lambda n: [ends[statuses.get(i)] for i in itertools.islice(ids, n)])
+    written = append_cells(body.table.path, path, body.layout, extra, cells)
     body.table.path.unlink()
     return Table(path, written, body.table.multiline)
 
@@ -453,57 +457,55 @@ def _write_control_changes(
     work: Path, control: _Control, load: dict[str, Any] | None
 ) -> tuple[list[Table], list[tuple[str, Table]]]:
     """The change feed from an empty graph: one ``ControlChange`` per entity with an answer, numbered as
-    ``write_materialised_control`` numbers them, so replaying the feed rebuilds the imported state."""
-    states = states_from(control.keys, control.statuses)
-    if not states:
+    ``write_materialised_control`` numbers them (in the order of the entities' ids), so replaying the
+    feed rebuilds the imported state."""
+    states = AnswerStates(control.answers)
+    targets = states.targets
+    if not targets.size:
         return [], []
+    ids = control.answers.ids
     cause = Cause("load", load["id"] if load is not None else None)
     now = datetime.now(UTC)
-    entities = sorted(states)
-    seqs = [str(i + 1) for i in range(len(entities))]
+    first = ids[int(targets[0])]
     # What every change shares (``change_props`` of the first), then the columns that differ.
-    same = change_props(entities[0], NO_STATE, states[entities[0]], ruleset=control.ruleset, cause=cause,
+    same = change_props(first, NO_STATE, states.states(targets[:1])[0], ruleset=control.ruleset, cause=cause,
                         day=control.as_of, now=now)
     varying = {"entity_id": "string", "status_after": "string", "after": "string", "involved": "string[]"}
     shared = [(k, v) for k, v in same.items() if k not in varying and v is not None]
     props = [*((k, _type_of(v)) for k, v in shared), *varying.items(), ("seq", "long")]
 
-    # each change's involved controllers, kept for its INVOLVES rows (written next)
-    involved_of: list[tuple[str, ...]] = []
-
     def chunks() -> Iterator[Chunk]:
-        for part in chunked(len(entities)):
-            ids = entities[part]
-            after = [states[e] for e in ids]
-            involved = [a.involved() for a in after]
-            involved_of.extend(involved)
-            n = len(ids)
-            yield [seqs[part], ["ControlChange"] * n], [
-                *([v] * n for _, v in shared), ids, [a.status for a in after], [a.to_json() for a in after],
-                involved, list(range(part.start + 1, part.stop + 1))]
+        for part in chunked(targets.size):
+            after = states.states(targets[part])
+            n = len(after)
+            seqs = list(range(part.start + 1, part.stop + 1))
+            yield [list(map(str, seqs)), ["ControlChange"] * n], [
+                *([v] * n for _, v in shared), ids.take(targets[part]), [a.status for a in after],
+                [a.to_json() for a in after], [a.involved() for a in after], seqs]
 
     changes = write_table(work / "control_changes.csv", [":ID(ControlChange)", ":LABEL"], props, chunks())
     sequence = _write_rows(work / "change_sequence.csv", [":ID(ChangeSequence)", ":LABEL"],
                            [["control_changes", "ChangeSequence"]],
-                           [{"name": "control_changes", "next": len(entities)}])
+                           [{"name": "control_changes", "next": changes.rows}])
+    seq_text = [str(i) for i in range(1, targets.size + 1)]
     of = write_table(work / "change_of.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"], [],
-                     (([seqs[part], entities[part]], []) for part in chunked(len(entities))))
+                     (([seq_text[part], ids.take(targets[part])], []) for part in chunked(targets.size)))
     rels = [("CHANGE_OF", of)]
+    seq, node = states.involved()
 
-    def involved() -> Iterator[Chunk]:
-        for part in chunked(len(entities)):
-            pairs = [(seq, x) for seq, xs in zip(seqs[part], involved_of[part], strict=True) for x in xs]
-            yield [[p[0] for p in pairs], [p[1] for p in pairs]], [[records.involves_key(x, int(seq))
-                                                                   for seq, x in pairs]]
+    def involves_rows() -> Iterator[Chunk]:
+        for part in chunked(seq.size):
+            seqs, controllers = seq[part].tolist(), ids.take(node[part])
+            yield [[seq_text[i - 1] for i in seqs], controllers], [list(map(records.involves_key, controllers, seqs))]
 
     involves = write_table(work / "involves.csv", [":START_ID(ControlChange)", ":END_ID(Entity)"],
-                           [("ckey", "string")], involved())
+                           [("ckey", "string")], involves_rows())
     if involves.rows:
         rels.append(("INVOLVES", involves))
     if load is not None:
         caused = write_table(work / "caused_by.csv", [":START_ID(ControlChange)", ":END_ID(Load)"], [],
-                             (([seqs[part], [load["id"]] * (part.stop - part.start)], [])
-                              for part in chunked(len(entities))))
+                             (([seq_text[part], [load["id"]] * (part.stop - part.start)], [])
+                              for part in chunked(targets.size)))
         rels.append(("CAUSED_BY", caused))
     return [changes, sequence], rels
 
@@ -513,23 +515,26 @@ def _write_control_relationships(
 ) -> list[tuple[str, Table]]:
     """The relationships ``create_controlled_by`` and ``create_ultimately_controlled_by`` write, each
     ``CONTROLLED_BY`` with the chain the stored answers give it."""
+    answers = control.answers
     tables: list[tuple[str, Table]] = []
-    for rel_type in ("CONTROLLED_BY", "ULTIMATELY_CONTROLLED_BY"):
-        chosen = sorted((k for k in control.keys if k[0] == rel_type), key=itemgetter(1, 2))
-        if not chosen:
+    for rel_type, (y, m, definite, group) in zip(("ULTIMATELY_CONTROLLED_BY", "CONTROLLED_BY"),
+                                                 answers.relationships(), strict=True):
+        if not y.size:
             continue
         props = [("ruleset", "string"), ("definite", "boolean"), ("group", "string")]
         with_chains = rel_type == "CONTROLLED_BY" and bool(chains)
         if with_chains:
             props.append(("chain", "string"))
 
-        def chunks(chosen: list[Key] = chosen, with_chains: bool = with_chains) -> Iterator[Chunk]:
-            for part in chunked(len(chosen)):
-                keys = chosen[part]
-                values: list[list[Any]] = [[control.ruleset] * len(keys), [k[3] for k in keys], [k[4] for k in keys]]
+        def chunks(y: I64 = y, m: I64 = m, definite: B = definite, group: I64 = group,
+                   with_chains: bool = with_chains) -> Iterator[Chunk]:
+            for part in chunked(y.size):
+                targets, controllers = answers.ids.take(y[part]), answers.ids.take(m[part])
+                values: list[list[Any]] = [[control.ruleset] * len(targets), definite[part].tolist(),
+                                           [None if g < 0 else answers.groups[g] for g in group[part].tolist()]]
                 if with_chains:
-                    values.append([chains.get((k[1], k[2])) for k in keys])
-                yield [[k[1] for k in keys], [k[2] for k in keys]], values
+                    values.append([chains.get(pair) for pair in zip(targets, controllers, strict=True)])
+                yield [targets, controllers], values
 
         table = write_table(work / f"{rel_type.lower()}.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props,
                             chunks())

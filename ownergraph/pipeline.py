@@ -242,6 +242,7 @@ def bulk_load(
     on_fault: OnFault = "reject",
     stored_answers: bool = True,
     part_rows: int | None = None,
+    timings: dict[str, float] | None = None,
     **options: Any,
 ) -> LoadResult:
     """A first load of a large source into the empty database of a local server, through
@@ -252,6 +253,7 @@ def bulk_load(
     ``part_rows`` rows): memory then holds the graph's columns, not its records, which a national
     registry needs (docs/scale.md). Stored answers are proved from the records, so with them the
     source is parsed whole; ``ownergraph control answers`` stores them after a streamed load.
+    ``timings`` receives the seconds of each step (``bulk_import``'s).
     """
     from ownergraph.bulk_import import bulk_import
 
@@ -261,12 +263,14 @@ def bulk_load(
         if not path.exists():
             raise LoadRejected([Finding("error", "not_found", "no such file or folder", file=str(path))])
         streamed = _NumberedParts(RegistryStream(path, **({"part_rows": part_rows} if part_rows else {})), path)
-        counts = bulk_import(instance, streamed, load=record, control_as_of=as_of, stored_answers=False, log=log)
+        counts = bulk_import(instance, streamed, load=record, control_as_of=as_of, stored_answers=False, log=log,
+                             timings=timings)
         return LoadResult(fmt, path.name, counts, [f for f in streamed.findings if f.severity == "warning"],
                           source=record["id"])
     skipped: list[Skipped] = []
     data = parse(fmt, path, on_fault=on_fault, skipped=skipped, **options)
-    counts = bulk_import(instance, data, load=record, control_as_of=as_of, stored_answers=stored_answers, log=log)
+    counts = bulk_import(instance, data, load=record, control_as_of=as_of, stored_answers=stored_answers, log=log,
+                         timings=timings)
     return LoadResult(fmt, path.name, counts, data.warnings, source=record["id"], skipped=skipped)
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ownergraph.graph.columnar import Columns, ColumnsBuilder, Ids, bulk_answers
 from ownergraph.graph.control import bulk_control_relation
-from ownergraph.graph.materialised import control_keys
+from ownergraph.graph.materialised import AnswerStates, control_keys, states_from
 from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
 from ownergraph.graph.params import ControlParams
 from tests.graph.helpers import DAY, dataset
@@ -165,3 +165,25 @@ def test_property_columns_built_in_parts_equal_the_whole(data: Dataset, size: in
         else:
             assert a.dtype == b.dtype, name
             assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+
+
+@SETTINGS
+@given(st.one_of(graphs(), messy()), st.sampled_from(["majority", "relative"]))
+def test_property_relationships_and_states_as_arrays_equal_the_keys(data: Dataset, ruleset: str) -> None:
+    """``relationships()`` and ``AnswerStates`` give what ``rows()`` and ``states_from`` give."""
+    answers = bulk_answers(Columns.from_dataset(data), ControlParams(DAY, ruleset))
+    keys = set(answers.rows())
+    ids, groups = answers.names(), answers.groups
+    got = set()
+    for kind, (y, m, definite, group) in zip(("ULTIMATELY_CONTROLLED_BY", "CONTROLLED_BY"), answers.relationships(),
+                                             strict=True):
+        got |= {(kind, ids[a], ids[b], d, None if g < 0 else groups[g])
+                for a, b, d, g in zip(y.tolist(), m.tolist(), definite.tolist(), group.tolist(), strict=True)}
+    assert got == keys
+    expected = states_from(keys, answers.statuses())
+    states = AnswerStates(answers)
+    assert [ids[t] for t in states.targets.tolist()] == sorted(expected)
+    assert states.states(states.targets) == [expected[ids[t]] for t in states.targets.tolist()]
+    seq, node = states.involved()
+    named = [(i + 1, x) for i, t in enumerate(states.targets.tolist()) for x in expected[ids[t]].involved()]
+    assert list(zip(seq.tolist(), [ids[x] for x in node.tolist()], strict=True)) == named
