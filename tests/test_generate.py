@@ -152,15 +152,3 @@ def test_generate_refuses_a_graph_too_small_for_its_shapes(tmp_path: Path) -> No
     with pytest.raises(ValueError, match="at least 1,000 companies"):
         generate(tmp_path / "small", 999, seed=1)
     assert not (tmp_path / "small").exists()
-
-
-def test_streamed_columns_are_the_record_parse_columns(tmp_path: Path) -> None:
-    from bench.stream_columns import same_columns, stream_columns
-    from ownergraph.graph.columnar import Columns
-    from ownergraph.pipeline import parse
-
-    generate(tmp_path, 2_000, seed=4)
-    streamed = stream_columns(tmp_path)
-    assert same_columns(streamed, Columns.from_dataset(parse("registry-csv", tmp_path))) == []
-    streamed.share[0] += 0.01
-    assert same_columns(streamed, Columns.from_dataset(parse("registry-csv", tmp_path))) == ["share"]
