@@ -507,14 +507,20 @@ def bulk_load_child(folder: Path) -> dict[str, Any]:
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
+def _child(flag: str, folder: Path) -> dict[str, Any]:
+    """Run ``bench.run FLAG FOLDER`` in a fresh process; its last line of output, as JSON."""
+    done = subprocess.run([sys.executable, "-m", "bench.run", flag, str(folder)],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"child {flag} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def measure_bulk_load(run: Run, folder: Path) -> None:
     """The bulk load end to end (parse and checks, control, CSV files, neo4j-admin, indexes), beside
     neo4j-admin's own import of the same files in the same run."""
-    done = subprocess.run([sys.executable, "-m", "bench.run", "--child-bulk-load", str(folder)],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"bulk load child failed:\n{done.stderr[-3000:]}")
-    child = json.loads(done.stdout.strip().splitlines()[-1])
+    child = _child("--child-bulk-load", folder)
     r = run.results
     steps, stakes = child["steps"], child["stakes"]
     run.log(f"streamed bulk load: {child}")
@@ -532,11 +538,7 @@ def measure_bulk_load(run: Run, folder: Path) -> None:
 
 
 def measure_bulk_control(run: Run, plan: Plan, folder: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "bench.run", "--child-bulk-control", str(folder)],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"bulk control child failed:\n{done.stderr[-3000:]}")
-    child = json.loads(done.stdout.strip().splitlines()[-1])
+    child = _child("--child-bulk-control", folder)
     r = run.results
     r["bulk_control_s"] = child["seconds"]
     r["bulk_control_peak_mb"] = child["peak_mb"]
