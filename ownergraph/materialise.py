@@ -111,11 +111,14 @@ def materialise_control(
     """Recompute control for the whole graph and write only what changed; then (``answers``) store
     the default answer of every held entity anew (``ownergraph.stored_answers``)."""
     day = as_of or date.today()
-    cols = repo.everything_columns()
-    wanted, status = whole_graph_answers(cols, as_of=day, ruleset=ruleset)
-    entities = cols.loaded
-    del cols  # the refill reads closures with names, batch by batch
-    present, old = repo.materialised_state(ruleset)
+    # What is materialised now is read beside the graph and its control: the reads do not depend on each other.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        stored = pool.submit(repo.materialised_state, ruleset)
+        cols = repo.everything_columns()
+        wanted, status = whole_graph_answers(cols, as_of=day, ruleset=ruleset)
+        entities = cols.loaded
+        del cols  # the refill reads closures with names, batch by batch
+        present, old = stored.result()
     done = _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
                   mode="whole", recomputed=entities, whole=True)
     if answers and ruleset == DEFAULT_RULESET:
@@ -237,15 +240,13 @@ def _write(
         for key in sorted(wanted - present.keys(), key=str)
     ]
     delete = [present[k] for k in sorted(present.keys() - wanted, key=str)]
-    statuses: list[dict[str, str | None]] = [
-        {"id": e, "status": v} for e, v in sorted(status.items()) if old.get(e) != v
-    ]
+    # Statuses are names, never None: a pair on one side only is a status set, changed or removed.
+    statuses: list[dict[str, str | None]] = [{"id": e, "status": v} for e, v in sorted(status.items() - old.items())]
     statuses += [{"id": e, "status": None} for e in sorted(old.keys() - status.keys())]
     now = datetime.now(UTC)
     if scope is None:
         # Only entities with a relationship or a status that differs can have a different state.
-        scope = {k[1] for k in wanted ^ present.keys()} | {e for e in old.keys() | status.keys()
-                                                           if old.get(e) != status.get(e)}
+        scope = {k[1] for k in wanted ^ present.keys()} | {e for e, _ in status.items() ^ old.items()}
         wanted_in = {k for k in wanted if k[1] in scope}
         present_in = [k for k in present if k[1] in scope]
         changed = changes(states_from(present_in, {e: v for e, v in old.items() if e in scope}),
