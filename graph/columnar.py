@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import pairwise
+from itertools import filterfalse, pairwise
 from operator import index
 from typing import Any, overload
 
@@ -96,6 +96,19 @@ class Interner:
             i = self._at[entity_id] = len(self.ids)
             self.ids.append(entity_id)
         return i
+
+    def indices(self, entity_ids: Sequence[str]) -> list[int]:
+        """``index`` of each id, interning the new ones in order of first appearance (in C: no call per id).
+
+        >>> ids = Interner()
+        >>> ids.index("b"), ids.indices(["a", "b", "c", "a"]), ids.ids
+        (0, [1, 0, 2, 1], ['b', 'a', 'c'])
+        """
+        at = self._at
+        new = list(filterfalse(at.__contains__, dict.fromkeys(entity_ids)))
+        at.update(zip(new, range(len(self.ids), len(self.ids) + len(new)), strict=True))
+        self.ids.extend(new)
+        return list(map(at.__getitem__, entity_ids))
 
     def get(self, entity_id: str) -> int | None:
         return self._at.get(entity_id)
@@ -208,7 +221,14 @@ def _str(b: bytes) -> str:
 
 
 def _f(values: Iterable[float | None]) -> F64:
-    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    """Floats, NaN for None (numpy's own conversion: no Python call per value)."""
+    return np.array(values if isinstance(values, Sequence) else list(values), dtype=np.float64)
+
+
+def _day_array(days: Sequence[int | None], open_value: int) -> I32:
+    """Day ordinals, ``open_value`` for None (converted through float64, exact for any day)."""
+    a = np.array(days, dtype=np.float64)
+    return np.where(np.isnan(a), open_value, a).astype(np.int32)
 
 
 @dataclass(slots=True)
@@ -331,15 +351,11 @@ class ColumnsBuilder:
         self.capital: dict[int, float | None] = {}
         self.sources: dict[str | None, int] = {None: -1}
         self.s: list[list[Any]] = [[] for _ in range(13)]
-        self.c: list[list[int]] = [[] for _ in range(5)]
-        self.k: list[list[int]] = [[] for _ in range(5)]
+        self.c: list[list[Any]] = [[] for _ in range(5)]
+        self.k: list[list[Any]] = [[] for _ in range(5)]
 
     def _ix(self, ids: Sequence[str]) -> list[int]:
-        ix = self.names.index
-        return [ix(i) for i in ids]
-
-    def _days(self, days: Sequence[int | None], open_value: int) -> list[int]:
-        return [open_value if d is None else d for d in days]
+        return self.names.indices(ids)
 
     def entities(self, ids: Sequence[str], capital: Sequence[float | None]) -> None:
         self.capital.update(zip(self._ix(ids), capital, strict=True))
@@ -350,25 +366,24 @@ class ColumnsBuilder:
                subscribed: Sequence[float | None], start: Sequence[int | None], end: Sequence[int | None],
                source: Sequence[str | None]) -> None:
         codes = self.sources
-        src = [codes.setdefault(x, len(codes) - 1) for x in source]
+        for x in dict.fromkeys(source):  # a few distinct sources: coded in order of first appearance
+            codes.setdefault(x, len(codes) - 1)
+        src = list(map(codes.__getitem__, source))
         for col, values in zip(self.s, (self._ix(owner), self._ix(owned), share, share_min, share_max, has_vote,
-                                        vote, vote_min, vote_max, subscribed, self._days(start, OPEN_START),
-                                        self._days(end, OPEN_END), src), strict=True):
+                                        vote, vote_min, vote_max, subscribed, start, end, src), strict=True):
             col.extend(values)
 
     def controls(self, controller: Sequence[str], controlled: Sequence[str], basis: Sequence[str | None],
                  start: Sequence[int | None], end: Sequence[int | None]) -> None:
         gp = [GENERAL_PARTNER if b == "general_partner" else 0 for b in basis]
-        for col, values in zip(self.c, (self._ix(controller), self._ix(controlled), gp, self._days(start, OPEN_START),
-                                        self._days(end, OPEN_END)), strict=True):
+        for col, values in zip(self.c, (self._ix(controller), self._ix(controlled), gp, start, end), strict=True):
             col.extend(values)
 
     def concerts(self, a: Sequence[str], b: Sequence[str], scope: Sequence[str | None],
                  start: Sequence[int | None], end: Sequence[int | None]) -> None:
         ix = self.names.index
         sc = [-1 if x is None else ix(x) for x in scope]
-        for col, values in zip(self.k, (self._ix(a), self._ix(b), sc, self._days(start, OPEN_START),
-                                        self._days(end, OPEN_END)), strict=True):
+        for col, values in zip(self.k, (self._ix(a), self._ix(b), sc, start, end), strict=True):
             col.extend(values)
 
     def columns(self) -> Columns:
@@ -380,11 +395,15 @@ class ColumnsBuilder:
         perm = np.concatenate([first, np.flatnonzero(~given)])
         new = np.empty(n, dtype=np.int32)
         new[perm] = np.arange(n, dtype=np.int32)
-        ids = Ids.of([self.names.ids[i] for i in perm.tolist()])
-        capital = _f(self.capital.get(i) for i in perm.tolist())
+        order = perm.tolist()
+        ids = Ids.of(list(map(self.names.ids.__getitem__, order)))
+        capital = _f(list(map(self.capital.get, order)))
 
-        def i32(col: Sequence[Any]) -> I32:
-            return np.array(col, dtype=np.int32)
+        def start(col: Sequence[Any]) -> I32:
+            return _day_array(col, OPEN_START)
+
+        def end(col: Sequence[Any]) -> I32:
+            return _day_array(col, OPEN_END)
 
         def at(col: Sequence[Any]) -> I32:
             return new[np.array(col, dtype=np.int64)]
@@ -396,12 +415,12 @@ class ColumnsBuilder:
             owner=at(s[0]), owned=at(s[1]), share=_f(s[2]), share_min=_f(s[3]), share_max=_f(s[4]),
             has_vote=np.array(s[5], dtype=bool),
             vote=_f(s[6]), vote_min=_f(s[7]), vote_max=_f(s[8]), subscribed=_f(s[9]),
-            start=i32(s[10]), end=i32(s[11]), source=np.array(s[12], dtype=np.int16),
+            start=start(s[10]), end=end(s[11]), source=np.array(s[12], dtype=np.int16),
             sources=[x for x in self.sources if x is not None],
-            c_from=at(c[0]), c_to=at(c[1]), c_basis=np.array(c[2], dtype=np.int8), c_start=i32(c[3]),
-            c_end=i32(c[4]),
+            c_from=at(c[0]), c_to=at(c[1]), c_basis=np.array(c[2], dtype=np.int8), c_start=start(c[3]),
+            c_end=end(c[4]),
             k_a=at(k[0]), k_b=at(k[1]), k_scope=np.where(scope < 0, -1, new[np.maximum(scope, 0)]).astype(np.int32),
-            k_start=i32(k[3]), k_end=i32(k[4]),
+            k_start=start(k[3]), k_end=end(k[4]),
         )
 
 
