@@ -27,6 +27,7 @@ from typing import Any
 
 from ownergraph.graph.columnar import Columns, bulk_answers
 from ownergraph.graph.control import bulk_control_relation
+from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.materialised import ControlState, Key, changes, control_keys, owned_ids, states_from
 from ownergraph.graph.model import Dataset
 from ownergraph.graph.params import DEFAULT_RULESET, ControlParams
@@ -111,16 +112,19 @@ def materialise_control(
     """Recompute control for the whole graph and write only what changed; then (``answers``) store
     the default answer of every held entity anew (``ownergraph.stored_answers``)."""
     day = as_of or date.today()
-    # What is materialised now is read beside the graph and its control: the reads do not depend on each other.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        stored = pool.submit(repo.materialised_state, ruleset)
-        cols = repo.everything_columns()
-        wanted, status = whole_graph_answers(cols, as_of=day, ruleset=ruleset)
-        entities = cols.loaded
-        del cols  # the refill reads closures with names, batch by batch
-        present, old = stored.result()
-    done = _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
-                  mode="whole", recomputed=entities, whole=True)
+    # The collector stays paused (millions of decoded values, keys and sets, no cycle among them).
+    with gc_paused():
+        # What is materialised now is read beside the graph and its control: the reads do not depend on each other.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stored = pool.submit(repo.materialised_state, ruleset)
+            cols = repo.everything_columns()
+            wanted, status = whole_graph_answers(cols, as_of=day, ruleset=ruleset)
+            entities = cols.loaded
+            del cols  # the refill reads closures with names, batch by batch
+            present, old = stored.result()
+        done = _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
+                      mode="whole", recomputed=entities, whole=True)
+        del wanted, status, present, old
     if answers and ruleset == DEFAULT_RULESET:
         fill_answers(repo, ruleset=ruleset)
     return done

@@ -25,6 +25,7 @@ from neo4j import exceptions as neo4j_errors
 
 from ownergraph.graph.columnar import Columns, ColumnsBuilder
 from ownergraph.graph.errors import DatabaseUnavailable, QueryTooExpensive
+from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import Dataset, Entity
 from ownergraph.graph.resolution import Blocked
 from ownergraph.queries import records
@@ -253,13 +254,14 @@ class Repository:
         found: dict[tuple[str, str, str, bool, str | None], str] = {}
         statuses: dict[str, str] = {}
         flat = itertools.chain.from_iterable
-        for rec in self._ranges("read_materialised_columns", page, workers, ruleset=ruleset):
-            statuses.update(rec["statuses"])
-            rows = list(flat(rec["rels"]))
-            if rows:
-                kinds, targets, controllers, definite, groups, element_ids = zip(*rows, strict=True)
-                found.update(zip(zip(kinds, targets, controllers, map(bool, definite), groups, strict=True),
-                                 element_ids, strict=True))
+        with gc_paused():  # millions of decoded values, no cycle among them
+            for rec in self._ranges("read_materialised_columns", page, workers, ruleset=ruleset):
+                statuses.update(rec["statuses"])
+                rows = list(flat(rec["rels"]))
+                if rows:
+                    kinds, targets, controllers, definite, groups, element_ids = zip(*rows, strict=True)
+                    found.update(zip(zip(kinds, targets, controllers, map(bool, definite), groups, strict=True),
+                                     element_ids, strict=True))
         return found, statuses
 
     @translate_errors
@@ -703,15 +705,16 @@ class Repository:
         ranges at once, each range one record of value lists, with no object per entity or edge."""
         out = ColumnsBuilder()
         flat = itertools.chain.from_iterable
-        for rec in self._ranges("read_graph_columns", page, workers):
-            entities = rec["entities"]
-            if entities:
-                out.entities(*zip(*entities, strict=True))
-            for add, name in ((out.stakes, "owns"), (out.controls, "controls"), (out.concerts, "concerts")):
-                rows = list(flat(rec[name]))
-                if rows:
-                    add(*zip(*rows, strict=True))
-        return out.columns()
+        with gc_paused():  # millions of decoded values, no cycle among them
+            for rec in self._ranges("read_graph_columns", page, workers):
+                entities = rec["entities"]
+                if entities:
+                    out.entities(*zip(*entities, strict=True))
+                for add, name in ((out.stakes, "owns"), (out.controls, "controls"), (out.concerts, "concerts")):
+                    rows = list(flat(rec[name]))
+                    if rows:
+                        add(*zip(*rows, strict=True))
+            return out.columns()
 
     @translate_errors
     def id_ranges(self, page: int) -> list[tuple[str, str | None]]:
