@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import filterfalse, pairwise
+from itertools import pairwise
 from operator import index
 from typing import Any, overload
 
@@ -96,19 +96,6 @@ class Interner:
             i = self._at[entity_id] = len(self.ids)
             self.ids.append(entity_id)
         return i
-
-    def indices(self, entity_ids: Sequence[str]) -> list[int]:
-        """``index`` of each id, interning the new ones in order of first appearance (in C: no call per id).
-
-        >>> ids = Interner()
-        >>> ids.index("b"), ids.indices(["a", "b", "c", "a"]), ids.ids
-        (0, [1, 0, 2, 1], ['b', 'a', 'c'])
-        """
-        at = self._at
-        new = list(filterfalse(at.__contains__, dict.fromkeys(entity_ids)))
-        at.update(zip(new, range(len(self.ids), len(self.ids) + len(new)), strict=True))
-        self.ids.extend(new)
-        return list(map(at.__getitem__, entity_ids))
 
     def get(self, entity_id: str) -> int | None:
         return self._at.get(entity_id)
@@ -355,7 +342,8 @@ class ColumnsBuilder:
         self.k: list[list[Any]] = [[] for _ in range(5)]
 
     def _ix(self, ids: Sequence[str]) -> list[int]:
-        return self.names.indices(ids)
+        ix = self.names.index
+        return [ix(i) for i in ids]
 
     def entities(self, ids: Sequence[str], capital: Sequence[float | None]) -> None:
         self.capital.update(zip(self._ix(ids), capital, strict=True))
