@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import filterfalse
 from typing import Any
 
 from ownergraph.graph.columnar import Columns, bulk_answers
@@ -239,18 +240,24 @@ def _write(
 ) -> Materialised:
     """Write the diff between ``present`` and ``wanted`` (for the targets in ``scope``, or all) and
     a change record for every entity whose state differs."""
+    # One pass over each side (a key's hash is not kept: millions of them cost seconds per pass).
+    new_keys = wanted.difference(present)
+    gone_keys = list(filterfalse(wanted.__contains__, present))
     create = [
         {"type": key[0], "target": key[1], "controller": key[2], "props": relationship_props(key, ruleset)}
-        for key in sorted(wanted - present.keys(), key=str)
+        for key in sorted(new_keys, key=str)
     ]
-    delete = [present[k] for k in sorted(present.keys() - wanted, key=str)]
+    delete = [present[k] for k in sorted(gone_keys, key=str)]
     # Statuses are names, never None: a pair on one side only is a status set, changed or removed.
-    statuses: list[dict[str, str | None]] = [{"id": e, "status": v} for e, v in sorted(status.items() - old.items())]
+    differ = status.items() ^ old.items()
+    statuses: list[dict[str, str | None]] = [
+        {"id": e, "status": v} for e, v in sorted(differ) if status.get(e) == v
+    ]
     statuses += [{"id": e, "status": None} for e in sorted(old.keys() - status.keys())]
     now = datetime.now(UTC)
     if scope is None:
         # Only entities with a relationship or a status that differs can have a different state.
-        scope = {k[1] for k in wanted ^ present.keys()} | {e for e, _ in status.items() ^ old.items()}
+        scope = {k[1] for k in new_keys} | {k[1] for k in gone_keys} | {e for e, _ in differ}
         wanted_in = {k for k in wanted if k[1] in scope}
         present_in = [k for k in present if k[1] in scope]
         changed = changes(states_from(present_in, {e: v for e, v in old.items() if e in scope}),
