@@ -209,7 +209,8 @@ def _str(b: bytes) -> str:
 
 
 def _f(values: Iterable[float | None]) -> F64:
-    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    """Floats, NaN for None (numpy's own conversion: no Python call per value)."""
+    return np.array(values if isinstance(values, Sequence) else list(values), dtype=np.float64)
 
 
 @dataclass(slots=True)
@@ -342,7 +343,9 @@ class ColumnsBuilder:
 
     @staticmethod
     def _days(days: Sequence[int | None], open_value: int) -> I32:
-        return np.array([open_value if d is None else d for d in days], dtype=np.int32)
+        """Day ordinals, ``open_value`` for None (converted through float64, exact for any day)."""
+        a = np.array(days, dtype=np.float64)
+        return np.where(np.isnan(a), open_value, a).astype(np.int32)
 
     def entities(self, ids: Sequence[str], capital: Sequence[float | None]) -> None:
         self.e[0].append(self._ix(ids))
@@ -354,7 +357,9 @@ class ColumnsBuilder:
                subscribed: Sequence[float | None], start: Sequence[int | None], end: Sequence[int | None],
                source: Sequence[str | None]) -> None:
         codes = self.sources
-        src = np.array([codes.setdefault(x, len(codes) - 1) for x in source], dtype=np.int16)
+        for x in dict.fromkeys(source):  # a few distinct sources: coded in order of first appearance
+            codes.setdefault(x, len(codes) - 1)
+        src = np.array(list(map(codes.__getitem__, source)), dtype=np.int16)
         fields: tuple[NDArray[Any], ...] = (
             self._ix(owner), self._ix(owned), _f(share), _f(share_min), _f(share_max), np.array(has_vote, dtype=bool),
             _f(vote), _f(vote_min), _f(vote_max), _f(subscribed), self._days(start, OPEN_START),

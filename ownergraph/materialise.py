@@ -23,10 +23,12 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import filterfalse
 from typing import Any
 
 from ownergraph.graph.columnar import Columns, bulk_answers
 from ownergraph.graph.control import bulk_control_relation
+from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.materialised import ControlState, Key, changes, control_keys, owned_ids, states_from
 from ownergraph.graph.model import Dataset
 from ownergraph.graph.params import DEFAULT_RULESET, ControlParams
@@ -111,13 +113,19 @@ def materialise_control(
     """Recompute control for the whole graph and write only what changed; then (``answers``) store
     the default answer of every held entity anew (``ownergraph.stored_answers``)."""
     day = as_of or date.today()
-    cols = repo.everything_columns()
-    wanted, status = whole_graph_answers(cols, as_of=day, ruleset=ruleset)
-    entities = cols.loaded
-    del cols  # the refill reads closures with names, batch by batch
-    present, old = repo.materialised_state(ruleset)
-    done = _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
-                  mode="whole", recomputed=entities, whole=True)
+    # The collector stays paused (millions of decoded values, keys and sets, no cycle among them).
+    with gc_paused():
+        # What is materialised now is read beside the graph and its control: the reads do not depend on each other.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stored = pool.submit(repo.materialised_state, ruleset)
+            cols = repo.everything_columns()
+            wanted, status = whole_graph_answers(cols, as_of=day, ruleset=ruleset)
+            entities = cols.loaded
+            del cols  # the refill reads closures with names, batch by batch
+            present, old = stored.result()
+        done = _write(repo, wanted, status, present, old, None, day=day, ruleset=ruleset, cause=cause,
+                      mode="whole", recomputed=entities, whole=True)
+        del wanted, status, present, old
     if answers and ruleset == DEFAULT_RULESET:
         fill_answers(repo, ruleset=ruleset)
     return done
@@ -232,20 +240,24 @@ def _write(
 ) -> Materialised:
     """Write the diff between ``present`` and ``wanted`` (for the targets in ``scope``, or all) and
     a change record for every entity whose state differs."""
+    # One pass over each side (a key's hash is not kept: millions of them cost seconds per pass).
+    new_keys = wanted.difference(present)
+    gone_keys = list(filterfalse(wanted.__contains__, present))
     create = [
         {"type": key[0], "target": key[1], "controller": key[2], "props": relationship_props(key, ruleset)}
-        for key in sorted(wanted - present.keys(), key=str)
+        for key in sorted(new_keys, key=str)
     ]
-    delete = [present[k] for k in sorted(present.keys() - wanted, key=str)]
+    delete = [present[k] for k in sorted(gone_keys, key=str)]
+    # Statuses are names, never None: a pair on one side only is a status set, changed or removed.
+    differ = status.items() ^ old.items()
     statuses: list[dict[str, str | None]] = [
-        {"id": e, "status": v} for e, v in sorted(status.items()) if old.get(e) != v
+        {"id": e, "status": v} for e, v in sorted(differ) if status.get(e) == v
     ]
     statuses += [{"id": e, "status": None} for e in sorted(old.keys() - status.keys())]
     now = datetime.now(UTC)
     if scope is None:
         # Only entities with a relationship or a status that differs can have a different state.
-        scope = {k[1] for k in wanted ^ present.keys()} | {e for e in old.keys() | status.keys()
-                                                           if old.get(e) != status.get(e)}
+        scope = {k[1] for k in new_keys} | {k[1] for k in gone_keys} | {e for e, _ in differ}
         wanted_in = {k for k in wanted if k[1] in scope}
         present_in = [k for k in present if k[1] in scope]
         changed = changes(states_from(present_in, {e: v for e, v in old.items() if e in scope}),

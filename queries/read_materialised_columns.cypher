@@ -1,15 +1,12 @@
-// One page of the materialised control, for whole-graph jobs: the entities after $after in id order
-// (keyset paging on the id index) that have a control status or a materialised relationship, each with its
-// status and its relationships of one ruleset as value lists; `last` is where the next page starts.
+// One id range of the materialised control, for whole-graph jobs: of the entities after $after up to $upto
+// (none: to the end), the control statuses as [id, status] pairs (entities without one left out) and the
+// relationships of one ruleset out of them, each [type, target, controller, definite, group, element id],
+// as one list per entity (empty for most).
 // :param after => ''
-// :param limit => 1000
+// :param upto => null
 // :param ruleset => 'majority'
 MATCH (t:Entity)
-WHERE t.id > $after
-  AND (t.control_status IS NOT NULL OR EXISTS { (t)-[:CONTROLLED_BY|ULTIMATELY_CONTROLLED_BY]->(:Entity) })
-WITH t ORDER BY t.id
-LIMIT $limit
-RETURN collect([t.id, t.control_status,
-                [(t)-[r:CONTROLLED_BY|ULTIMATELY_CONTROLLED_BY]->(c:Entity) WHERE r.ruleset = $ruleset |
-                 [type(r), c.id, r.definite, r.group, elementId(r)]]]) AS rows,
-       max(t.id) AS last
+WHERE t.id > $after AND ($upto IS NULL OR t.id <= $upto)
+RETURN collect(CASE WHEN t.control_status IS NULL THEN null ELSE [t.id, t.control_status] END) AS statuses,
+       collect([(t)-[r:CONTROLLED_BY|ULTIMATELY_CONTROLLED_BY]->(c:Entity) WHERE r.ruleset = $ruleset |
+                [type(r), t.id, c.id, r.definite, r.group, elementId(r)]]) AS rels

@@ -12,7 +12,9 @@ import hashlib
 import itertools
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
@@ -23,6 +25,7 @@ from neo4j import exceptions as neo4j_errors
 
 from ownergraph.graph.columnar import Columns, ColumnsBuilder
 from ownergraph.graph.errors import DatabaseUnavailable, QueryTooExpensive
+from ownergraph.graph.gcpause import gc_paused
 from ownergraph.graph.model import Dataset, Entity
 from ownergraph.graph.resolution import Blocked
 from ownergraph.queries import records
@@ -49,7 +52,8 @@ _TOO_EXPENSIVE = frozenset({
     "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
     "Neo.TransientError.General.TransactionMemoryLimit",
 })
-COLUMN_PAGE = 100_000  # entities per page of ``everything_columns`` (one record of lists each)
+COLUMN_PAGE = 100_000  # entities per id range of ``everything_columns`` (one record of lists each)
+READ_WORKERS = 2  # id ranges of a whole-graph read that the server reads at once
 
 _UNAVAILABLE = (
     neo4j_errors.ServiceUnavailable,
@@ -243,26 +247,21 @@ class Repository:
 
     @translate_errors
     def materialised_state(
-        self, ruleset: str, *, page: int = COLUMN_PAGE
+        self, ruleset: str, *, page: int = COLUMN_PAGE, workers: int = READ_WORKERS
     ) -> tuple[dict[tuple[str, str, str, bool, str | None], str], dict[str, str]]:
-        """``materialised_control(ruleset)`` and ``control_statuses()`` in one pass, page by page
-        (one record of lists per page: a national graph's two million relationships in seconds)."""
+        """``materialised_control(ruleset)`` and ``control_statuses()`` in one pass over id ranges of
+        ``page`` entities, ``workers`` ranges at once (one record of lists per range)."""
         found: dict[tuple[str, str, str, bool, str | None], str] = {}
         statuses: dict[str, str] = {}
-        after = ""
-        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
-            while True:
-                rec = s.run(statement("read_materialised_columns"), after=after, limit=page,
-                            ruleset=ruleset).single(strict=True)
-                rows = rec["rows"]
-                for target, status, rels in rows:
-                    if status is not None:
-                        statuses[target] = status
-                    for kind, controller, definite, group, element_id in rels:
-                        found[(kind, target, controller, bool(definite), group)] = element_id
-                if len(rows) < page:
-                    break
-                after = rec["last"]
+        flat = itertools.chain.from_iterable
+        with gc_paused():  # millions of decoded values, no cycle among them
+            for rec in self._ranges("read_materialised_columns", page, workers, ruleset=ruleset):
+                statuses.update(rec["statuses"])
+                rows = list(flat(rec["rels"]))
+                if rows:
+                    kinds, targets, controllers, definite, groups, element_ids = zip(*rows, strict=True)
+                    found.update(zip(zip(kinds, targets, controllers, map(bool, definite), groups, strict=True),
+                                     element_ids, strict=True))
         return found, statuses
 
     @translate_errors
@@ -701,15 +700,13 @@ class Repository:
         return data
 
     @translate_errors
-    def everything_columns(self, *, page: int = COLUMN_PAGE) -> Columns:
-        """``everything`` as columns (``graph.columnar``): read page by page in id order, each page one
-        record of value lists, with no object per entity or edge (a national graph in seconds, not minutes)."""
+    def everything_columns(self, *, page: int = COLUMN_PAGE, workers: int = READ_WORKERS) -> Columns:
+        """``everything`` as columns (``graph.columnar``): read in id ranges of ``page`` entities, ``workers``
+        ranges at once, each range one record of value lists, with no object per entity or edge."""
         out = ColumnsBuilder()
-        after = ""
         flat = itertools.chain.from_iterable
-        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
-            while True:
-                rec = s.run(statement("read_graph_columns"), after=after, limit=page).single(strict=True)
+        with gc_paused():  # millions of decoded values, no cycle among them
+            for rec in self._ranges("read_graph_columns", page, workers):
                 entities = rec["entities"]
                 if entities:
                     out.entities(*zip(*entities, strict=True))
@@ -717,10 +714,35 @@ class Repository:
                     rows = list(flat(rec[name]))
                     if rows:
                         add(*zip(*rows, strict=True))
-                if len(entities) < page:
-                    break
-                after = rec["last"]
-        return out.columns()
+            return out.columns()
+
+    @translate_errors
+    def id_ranges(self, page: int) -> list[tuple[str, str | None]]:
+        """The entity ids cut into ranges ``(after, upto]`` of ``page`` entities each, in id order; the
+        last range has no upper end (``upto`` None), so an entity added meanwhile is in exactly one range."""
+        ends = [""]
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+            while (rec := s.run(statement("read_page_end"), after=ends[-1], skip=page - 1).single()) is not None:
+                ends.append(rec["id"])
+        return list(zip(ends, [*ends[1:], None], strict=True))
+
+    def _ranges(self, name: str, page: int, workers: int, **params: Any) -> Iterator[neo4j.Record]:
+        """The one record of statement ``name`` for each id range (``id_ranges``), in id order, read over
+        ``workers`` sessions at once: the server reads the next ranges while the caller decodes one."""
+
+        def one(bounds: tuple[str, str | None]) -> neo4j.Record:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+                return s.run(statement(name), after=bounds[0], upto=bounds[1], **params).single(strict=True)
+
+        ranges = self.id_ranges(page)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            ahead: deque[Future[neo4j.Record]] = deque()
+            for bounds in ranges:
+                ahead.append(pool.submit(one, bounds))
+                if len(ahead) > workers:  # at most one range waits, decoded, beyond those being read
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
 
     @translate_errors
     def search(self, q: str, *, limit: int = 20, window: int = SEARCH_WINDOW + 1) -> list[tuple[Entity, float]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from bench.generate import generate
 from ownergraph.graph.columnar import bulk_answers
 from ownergraph.graph.control import bulk_control_relation
@@ -76,6 +78,30 @@ def test_materialised_state_reads_what_the_record_reads_read(repo: Repository) -
     assert keys
     assert statuses
     assert repo.materialised_state("relative", page=2)[0] == {}
+    for page, workers in ((1, 1), (3, 4), (100, 2)):
+        assert repo.materialised_state("majority", page=page, workers=workers) == (keys, statuses)
+
+
+def test_id_ranges_cover_every_id_once(repo: Repository) -> None:
+    ids = sorted(e.id for e in varied().entities)
+    assert repo.id_ranges(3) == [("", None)]  # an empty graph: one open range
+    repo.write_dataset(varied(), load=LOAD)
+    assert repo.id_ranges(3) == [("", ids[2]), (ids[2], ids[5]), (ids[5], ids[8]), (ids[8], None)]
+    assert repo.id_ranges(5) == [("", ids[4]), (ids[4], ids[9]), (ids[9], None)]  # the last range empty
+    assert repo.id_ranges(100) == [("", None)]
+
+
+def test_columns_read_in_ranges_over_several_sessions(repo: Repository) -> None:
+    """The order of the columns (entities, then stakes in id order of their owned entity) whatever
+    the ranges and however many are read at once."""
+    repo.write_dataset(varied(), load=LOAD)
+    whole = repo.everything_columns(page=100, workers=1)
+    for page, workers in ((1, 1), (2, 3), (3, 8)):
+        cols = repo.everything_columns(page=page, workers=workers)
+        assert list(cols.ids) == list(whole.ids)
+        assert cols.sources == whole.sources
+        for name in ("capital", "owner", "owned", "share", "vote_max", "start", "end", "source", "c_from", "k_a"):
+            np.testing.assert_array_equal(getattr(cols, name), getattr(whole, name), err_msg=name)
 
 
 def test_columns_read_of_an_empty_graph(repo: Repository) -> None:
