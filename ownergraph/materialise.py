@@ -11,7 +11,9 @@ answer changed (the change feed).
 - ``materialise_control``: the whole graph (``ownergraph control rebuild``).
 - ``materialise_changes``: after a load, only the entities downstream of what
   the load changed (through OWNS, CONTROLS and concert links both ways), read
-  with one upstream closure as the live path does.
+  with one upstream closure as the live path does; their stored answers are
+  computed in forked workers while the control is computed and written, and
+  stored right after it.
 - ``refresh_control``: move the answers to today, recomputing only entities
   downstream of an edge that started or ended since the last run's day.
 - ``verify_control``: recompute everything in memory and list the differences.
@@ -19,7 +21,7 @@ answer changed (the change feed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,7 +35,7 @@ from ownergraph.graph.materialised import ControlState, Key, changes, control_ke
 from ownergraph.graph.model import Dataset
 from ownergraph.graph.params import DEFAULT_RULESET, ControlParams
 from ownergraph.queries.repository import Repository
-from ownergraph.stored_answers import answer_rows, fill_answers
+from ownergraph.stored_answers import BackgroundAnswers, fill_answers
 
 __all__ = [
     "Cause",
@@ -163,12 +165,29 @@ def materialise_changes(
         present, old = stored.result()
     if any(f.code == "closure_truncated" for f in data.findings):
         return materialise_control(repo, as_of=day, ruleset=ruleset, cause=cause)
+    if ruleset != DEFAULT_RULESET:
+        return _incremental(repo, data, affected, present, old, day=day, ruleset=ruleset, cause=cause)
+    # The stored answers (proved per entity: the larger part of the work) are computed on every core
+    # meanwhile; the control's transaction outdates the old ones, so the API answers those entities
+    # live until the new ones are stored, right after it.
+    targets = sorted(affected)
+    with BackgroundAnswers(data, targets, day=day, ruleset=ruleset) as answers:
+        done = _incremental(repo, data, affected, present, old, day=day, ruleset=ruleset, cause=cause,
+                            outdated=targets)
+        repo.write_stored_answers(answers.rows(), ruleset=ruleset, gen=run.answers_gen)
+    return done
+
+
+def _incremental(
+    repo: Repository, data: Dataset, affected: set[str], present: Mapping[Key, str], old: Mapping[str, str], *,
+    day: date, ruleset: str, cause: Cause, outdated: Sequence[str] = (),
+) -> Materialised:
+    """Compute control on the closure ``data`` read for ``affected`` and write it for those entities."""
     wanted_all, status_all = control_answers(data, as_of=day, ruleset=ruleset)
     wanted = {k for k in wanted_all if k[1] in affected}
     status = {e: s for e, s in status_all.items() if e in affected}
-    stored_rows = answer_rows(data, sorted(affected), day=day, ruleset=ruleset) if ruleset == DEFAULT_RULESET else []
     return _write(repo, wanted, status, present, old, affected, day=day, ruleset=ruleset, cause=cause,
-                  mode="incremental", recomputed=len(affected), answers=stored_rows)
+                  mode="incremental", recomputed=len(affected), outdated=outdated)
 
 
 def refresh_control(repo: Repository, *, today: date | None = None, ruleset: str = DEFAULT_RULESET) -> Materialised:
@@ -235,7 +254,7 @@ def _write(
     cause: Cause,
     mode: str,
     recomputed: int,
-    answers: list[dict[str, Any]] | None = None,
+    outdated: Sequence[str] = (),
     whole: bool = False,
 ) -> Materialised:
     """Write the diff between ``present`` and ``wanted`` (for the targets in ``scope``, or all) and
@@ -270,5 +289,5 @@ def _write(
         for entity, old_state, new_state in changed
     ]
     repo.write_materialised_control(create, delete, statuses, ruleset=ruleset, as_of=day, changes=rows,
-                                    answers=answers, whole=whole)
+                                    outdated=outdated, whole=whole)
     return Materialised(mode, day, recomputed, len(create), len(delete), len(statuses), len(rows))

@@ -11,10 +11,11 @@ leaves the answers of entities nothing happened to unchanged.
 
 An answer is current when its ``gen`` equals the control run's
 ``answers_gen``: a whole recomputation bumps the generation (every stored
-answer is outdated at once) and refills; an incremental one rewrites the
-answers of the entities it recomputed, in the same transaction as the
-control. Anything not current is answered live, so a missing answer is
-slower, never wrong.
+answer is outdated at once) and refills; an incremental one outdates the
+answers of the entities it recomputed in the transaction that writes their
+control, and stores their new answers (computed on every core meanwhile,
+``BackgroundAnswers``) right after. Anything not current is answered live, so
+a missing answer is slower, never wrong.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -41,6 +42,7 @@ from ownergraph.queries.repository import Repository
 __all__ = [
     "AS_OF_SLOT",
     "FILL_BATCH",
+    "BackgroundAnswers",
     "answer_rows",
     "answer_rows_parallel",
     "body_bytes",
@@ -55,6 +57,7 @@ AS_OF_SLOT = date(1, 1, 1)
 _SLOT = b'"as_of":"0001-01-01"'
 
 FILL_BATCH = 2000  # targets per upstream read when (re)filling after a whole recomputation
+FORK_MIN = 1000  # fewer targets are answered in the process itself: forking workers would cost more
 
 
 def body_bytes(model: BaseModel) -> bytes:
@@ -147,6 +150,57 @@ def answer_rows_parallel(
                 yield from rows
     finally:
         _SHARED = None
+
+
+class BackgroundAnswers:
+    """``answer_rows`` of some targets, computed in forked workers (one per core, sharing ``data`` copy
+    on write) while the caller goes on; ``rows()`` waits for them, in the order of ``targets``. Fewer
+    than ``fork_min`` (default ``FORK_MIN``) targets, or one core, are answered in the process itself
+    when ``rows()`` asks.
+
+    Use it as a context manager: leaving the block stops the workers whether or not ``rows()`` ran.
+    """
+
+    def __init__(
+        self, data: Dataset, targets: Sequence[str], *, day: date, ruleset: str, workers: int | None = None,
+        fork_min: int | None = None,
+    ) -> None:
+        global _SHARED
+        self._args = (data, list(targets), day, ruleset)
+        self._pool: ProcessPoolExecutor | None = None
+        self._parts: list[Future[list[dict[str, Any]]]] = []
+        workers = workers or os.cpu_count() or 1
+        if workers == 1 or len(targets) < (FORK_MIN if fork_min is None else fork_min):
+            return
+        _SHARED = (data, UpstreamIndex(data), day, ruleset)
+        try:
+            # All workers are forked at the first submit, from this thread: they see _SHARED as it is now.
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            size = -(-len(targets) // (4 * workers))  # a few chunks per worker: none waits for the slowest
+            self._parts = [self._pool.submit(_rows_of_chunk, list(targets[i : i + size]))
+                           for i in range(0, len(targets), size)]
+        finally:
+            _SHARED = None
+
+    def rows(self) -> list[dict[str, Any]]:
+        if self._pool is None:
+            data, targets, day, ruleset = self._args
+            return answer_rows(data, targets, day=day, ruleset=ruleset)
+        try:
+            return [row for part in self._parts for row in part.result()]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> BackgroundAnswers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def fill_answers(

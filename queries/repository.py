@@ -395,15 +395,15 @@ class Repository:
         ruleset: str,
         as_of: date,
         changes: list[dict[str, Any]] | None = None,
-        answers: list[dict[str, Any]] | None = None,
+        outdated: Sequence[str] = (),
         whole: bool = False,
     ) -> None:
         """Apply a diff of the materialised control of one ruleset, and record what changed, in one transaction.
 
         Each change row is ``{entity_id, load_id, props}``; the change records get
-        consecutive sequence numbers (``seq``) in the order given. ``answers``
-        (``{id, body}``) are stored answers of the recomputed entities; ``whole``
-        starts a new generation of them (``ownergraph.stored_answers``).
+        consecutive sequence numbers (``seq``) in the order given. The stored answers
+        of the ``outdated`` entities (those recomputed) stop being current; ``whole``
+        starts a new generation of them all (``ownergraph.stored_answers``).
         """
         changes = changes or []
 
@@ -422,8 +422,8 @@ class Repository:
                 for batch in _batches(numbered, BATCH_SIZE):
                     tx.run(statement("create_control_changes"), rows=batch).consume()
             tx.run(statement("merge_control_run"), ruleset=ruleset, as_of=as_of, whole=whole).consume()
-            for batch in _batches(answers or [], BATCH_SIZE):
-                tx.run(statement("write_stored_answers"), rows=batch, ruleset=ruleset, gen=None).consume()
+            for ids in _batches(list(outdated), BATCH_SIZE):
+                tx.run(statement("outdate_stored_answers"), ids=ids).consume()
 
         with self.driver.session(database=self.database) as session:
             session.execute_write(work)

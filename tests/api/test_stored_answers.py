@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from ownergraph import stored_answers
 from ownergraph.api.app import create_app
 from ownergraph.graph.model import Dataset, Entity, Share, Stake
 from ownergraph.graph.params import ControlParams
@@ -20,7 +21,7 @@ from ownergraph.pipeline import load
 from ownergraph.queries.repository import Repository
 from ownergraph.queries.settings import Neo4jSettings
 from ownergraph.service import OwnershipService
-from ownergraph.stored_answers import body_bytes, fill_answers
+from ownergraph.stored_answers import BackgroundAnswers, answer_rows, body_bytes, fill_answers
 from tests.api.conftest import make_settings
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
@@ -204,6 +205,51 @@ def test_stored_answers_equal_live_after_loads_deltas_and_refreshes(repo: Reposi
                                      day=day, snapshot=rnd.random() < 0.5)
         materialise_changes(repo, written.changed, as_of=day, cause=Cause("load", source))
         assert assert_stored_equals_live(repo, day) == len(held_ids(repo)), ("load", step)
+
+
+def test_answers_of_forked_workers_are_the_answers_of_the_process(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rnd = random.Random(11)
+    day = date(2025, 3, 1)
+    data = random_edges(rnd, day)
+    targets = sorted(IDS)
+    with BackgroundAnswers(data, targets, day=day, ruleset="majority", workers=2, fork_min=0) as answers:
+        forked = answers.rows()
+    assert forked == answer_rows(data, targets, day=day, ruleset="majority")
+    assert [r["id"] for r in forked] == targets
+    # An incremental pass whose answers come from forked workers stores every answer, current and exact.
+    monkeypatch.setattr(stored_answers, "FORK_MIN", 0)
+    for step in range(3):
+        written = repo.write_dataset(random_edges(rnd, day), load={"id": "s1", "format": "test", "path": "-"},
+                                     day=day, snapshot=step > 0)
+        materialise_changes(repo, written.changed, as_of=day, cause=Cause("load", "s1"))
+        assert assert_stored_equals_live(repo, day) == len(held_ids(repo)), step
+
+
+def test_an_outdated_answer_is_answered_live_until_stored_again(repo: Repository) -> None:
+    day = date(2025, 3, 1)
+    data = Dataset(entities=[Entity("p", "P", "person"), Entity("a", "A", "company"), Entity("b", "B", "company")],
+                   stakes=[Stake("p", "a", Share(exact=0.8)), Stake("a", "b", Share(exact=0.9))])
+    written = repo.write_dataset(data, load={"id": "s", "format": "test", "path": "-"}, day=day)
+    materialise_changes(repo, written.changed, as_of=day)
+    assert stored_body(repo, "b", day) is not None
+
+    def chains_of_a() -> list[object]:
+        page = repo.controlled_page("a", ruleset="majority", founded_from=None, founded_to=None, offset=0, limit=10)
+        assert page is not None
+        return [r["chain"] for r in page.rows]
+
+    assert chains_of_a() != [None]
+    # What the control's transaction does to the answers of the entities it recomputes, before they are stored.
+    repo.write_materialised_control([], [], [], ruleset="majority", as_of=day, outdated=["b"])
+    assert stored_body(repo, "b", day) is None  # answered live
+    assert stored_body(repo, "a", day) is not None
+    assert chains_of_a() == [None]  # the chain stored on b's CONTROLLED_BY is proved live too
+    assert controlled_pages(repo, "a", day, live=False) == controlled_pages(repo, "a", day, live=True)
+    assert fill_answers(repo, ruleset="majority") == 1  # `ownergraph control answers` stores it again
+    assert stored_body(repo, "b", day) == live_body(repo, "b", day)
+    assert chains_of_a() != [None]
 
 
 def test_a_rename_refreshes_the_stored_answers_that_name_the_entity(repo: Repository) -> None:
