@@ -100,6 +100,10 @@ class RepeatedStakes:
             hit[1][0] += 1
             stakes[i] = replace(stakes[i], part=hit[1][0])
 
+    def forget_keys(self) -> None:
+        """Drop the digests once every part has been numbered (the repeated stakes stay, for ``findings``)."""
+        self._seen = set()
+
     def findings(self, *, file: str | None) -> list[Finding]:
         """One warning per repeated stake, as ``number_repeated_stakes`` gives it without locations."""
         return [_repeated(count[0], stake, file, None, None) for stake, count in self._repeats.values()]

@@ -290,6 +290,7 @@ class _NumberedParts:
                 if part.kind == "stakes":
                     self.repeats.number(part.data.stakes)
                 yield part
+        self.repeats.forget_keys()
         self.cleaned = cleaned
 
     def columns(self) -> Columns:
