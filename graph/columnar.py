@@ -135,6 +135,17 @@ class Ids(Sequence[str]):
         np.cumsum(lens, out=at[1:])
         return cls(data, at)
 
+    @classmethod
+    def joined(cls, parts: Sequence[Ids]) -> Ids:
+        """The ids of ``parts``, one after another.
+
+        >>> list(Ids.joined([Ids.of(["a", "bb"]), Ids.of([]), Ids.of(["c"])]))
+        ['a', 'bb', 'c']
+        """
+        ends = np.cumsum([0] + [len(p.data) for p in parts])
+        at = np.concatenate([np.zeros(1, dtype=np.int64), *(p.at[1:] + end for p, end in zip(parts, ends.tolist()))])
+        return cls(b"".join(p.data for p in parts), at)
+
     def __len__(self) -> int:
         return self.at.size - 1
 
@@ -422,7 +433,10 @@ class ColumnsBuilder:
         perm = np.concatenate([first, np.flatnonzero(~given)])
         new = np.empty(n, dtype=np.int32)
         new[perm] = np.arange(n, dtype=np.int32)
-        ids = Ids.of([self.names.ids[i] for i in perm.tolist()])
+        names = self.names.ids
+        # a batch of ids at a time: the whole list of a national registry's strings would double its memory
+        ids = Ids.joined([Ids.of([names[i] for i in perm[at : at + _IDS_BATCH].tolist()])
+                          for at in range(0, n, _IDS_BATCH)])
         s = [_joined(parts, dtype) for parts, dtype in zip(self.s, _STAKE_DTYPES, strict=True)]
         c = [_joined(parts, dtype) for parts, dtype in zip(self.c, _EDGE_DTYPES, strict=True)]
         k = [_joined(parts, dtype) for parts, dtype in zip(self.k, _EDGE_DTYPES, strict=True)]
@@ -439,6 +453,7 @@ class ColumnsBuilder:
 
 
 _NO_VOTE = Share()
+_IDS_BATCH = 1 << 20
 _F, _I, _B = np.float64, np.int32, np.bool_
 _STAKE_DTYPES = (_I, _I, _F, _F, _F, _B, _F, _F, _F, _F, _I, _I, np.int16)
 _EDGE_DTYPES = (_I, _I, np.int8, _I, _I)

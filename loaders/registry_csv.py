@@ -634,9 +634,12 @@ class RegistryStream:
         self._columns = self.check.finish()
 
     def columns(self) -> Columns:
+        """The load's columns, handed over once: the stream keeps no reference, so they are freed
+        as soon as the caller is done with them."""
         if self._columns is None:
-            raise RuntimeError("the columns are there once every part has been taken")
-        return self._columns
+            raise RuntimeError("the columns are there once every part has been taken, and handed over once")
+        cols, self._columns = self._columns, None
+        return cols
 
     @property
     def findings(self) -> list[Finding]:

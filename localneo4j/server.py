@@ -218,6 +218,7 @@ def prepare(instance: Instance) -> None:
     The password never appears on a command line (``ps`` shows those to every user): the admin tool
     reads it from an argument file (``@file``), private like every file written here.
     """
+    install()  # the admin tool sets the password: a first bulk import prepares before any start
     root = instance.root
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     for sub in ("conf", "data", "logs", "run", "import"):

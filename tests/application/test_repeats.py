@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ownergraph.graph.model import Dataset, Entity, Share, Stake
-from ownergraph.loaders.repeats import number_repeated_stakes
+from ownergraph.loaders.repeats import RepeatedStakes, SortedDigests, number_repeated_stakes
 from ownergraph.pipeline import load, parse
 from ownergraph.queries.repository import Repository
 
@@ -60,3 +64,35 @@ def test_repeated_subscriptions_survive_the_load_and_add_up(repo: Repository, tm
     before = repo.fingerprint()
     load(repo, "registry-csv", folder)
     assert repo.fingerprint() == before
+
+
+digests = st.binary(min_size=16, max_size=16) | st.tuples(
+    st.integers(0, 3), st.binary(min_size=8, max_size=8)).map(lambda t: bytes([t[0]]) * 8 + t[1])  # shared halves
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(digests, max_size=12), max_size=6))
+def test_sorted_digests_answer_as_a_set(batches: list[list[bytes]]) -> None:
+    seen, plain = SortedDigests(), set[bytes]()
+    for batch in batches:
+        assert seen.contains(batch).tolist() == [d in plain for d in batch]
+        new = list(dict.fromkeys(d for d in batch if d not in plain))
+        seen.add(new)
+        plain.update(new)
+    assert sorted(seen.head.tolist()) == seen.head.tolist()
+    assert sorted(zip(seen.head.tolist(), seen.tail.tolist(), strict=True)) == sorted(
+        (int.from_bytes(d[:8], sys.byteorder), int.from_bytes(d[8:], sys.byteorder)) for d in plain)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("pqr"), st.sampled_from("ab")), max_size=20), st.integers(1, 5))
+def test_numbering_in_parts_equals_the_whole(pairs: list[tuple[str, str]], part_rows: int) -> None:
+    whole = Dataset(stakes=[Stake(owner, owned) for owner, owned in pairs])
+    expected = number_repeated_stakes(whole, file="x.csv")
+    repeats, numbered = RepeatedStakes(), []
+    for at in range(0, len(pairs), part_rows):
+        part = [Stake(owner, owned) for owner, owned in pairs[at : at + part_rows]]
+        repeats.number(part)
+        numbered += part
+    assert [s.part for s in numbered] == [s.part for s in whole.stakes]
+    assert sorted(f.message for f in repeats.findings(file="x.csv")) == sorted(f.message for f in expected)
