@@ -142,8 +142,9 @@ class Ids(Sequence[str]):
         >>> list(Ids.joined([Ids.of(["a", "bb"]), Ids.of([]), Ids.of(["c"])]))
         ['a', 'bb', 'c']
         """
-        ends = np.cumsum([0] + [len(p.data) for p in parts])
-        at = np.concatenate([np.zeros(1, dtype=np.int64), *(p.at[1:] + end for p, end in zip(parts, ends.tolist()))])
+        starts = np.cumsum([0] + [len(p.data) for p in parts])[:-1].tolist()
+        at = np.concatenate([np.zeros(1, dtype=np.int64),
+                             *(p.at[1:] + start for p, start in zip(parts, starts, strict=True))])
         return cls(b"".join(p.data for p in parts), at)
 
     def __len__(self) -> int:

@@ -30,6 +30,9 @@ Key = tuple[str, str, str, bool, str | None]
 """(relationship type, target, controller, definite, group) of one materialised relationship."""
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # one encoder: ``json.dumps`` with options makes one a call
+
+
 @dataclass(frozen=True, slots=True)
 class ControlState:
     """One entity's materialised answer: status, ultimate controllers (definite and all possible), controllers.
@@ -47,11 +50,9 @@ class ControlState:
     controllers: tuple[str, ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps(
+        return _COMPACT.encode(
             {"status": self.status, "ultimate": [list(u) for u in self.ultimate],
-             "possible": [list(p) for p in self.possible], "controllers": list(self.controllers)},
-            separators=(",", ":"),
-        )
+             "possible": [list(p) for p in self.possible], "controllers": list(self.controllers)})
 
     @classmethod
     def from_json(cls, text: str) -> ControlState:

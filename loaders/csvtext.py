@@ -121,6 +121,12 @@ def stream_csv(path: Path, sink: Sink) -> tuple[str, list[str], Iterator[tuple[i
         fh.close()
         sink.error("bad_csv", f"expected a CSV header row ({exc})", file, 1)
         return None
+    if not header:  # a file of a lone byte that might start a BOM reads as empty text: say what it holds
+        known = len(sink.findings)
+        _locate_bad_utf8(path, sink)
+        if len(sink.findings) > known:
+            fh.close()
+            return None
     return file, header, _closing_rows(fh, iter_rows(reader, header, file, sink), path, sink)
 
 

@@ -42,6 +42,7 @@ from ownergraph.import_csv import (
     Chunk,
     ImportCsvError,
     RowBytes,
+    Same,
     Table,
     append_cells,
     chunked,
@@ -399,8 +400,8 @@ def _write_stakes(work: Path, parts: Iterable[Sequence[Stake]], origin: str | No
         for stakes in parts:
             for part in chunked(len(stakes)):
                 chunk = stakes[part]
-                values = [list(map(get, chunk)) for _, _, get in records.STAKE_PROPS]
-                values.append([origin] * len(chunk))
+                values: list[Sequence[Any]] = [list(map(get, chunk)) for _, _, get in records.STAKE_PROPS]
+                values.append(Same(origin, len(chunk)))
                 yield [[s.owner_id for s in chunk], [s.owned_id for s in chunk]], values
 
     return write_table(work / "stakes.csv", [":START_ID(Entity)", ":END_ID(Entity)"], props, chunks(),
@@ -447,8 +448,8 @@ def _write_stored_answers(
                 for c in r["chains"]:
                     chains[(r["id"], c["controller"])] = c["chain"]
             ids = [r["id"] for r in part]
-            yield [ids, ["StoredAnswer"] * len(part)], [ids, [r["body"] for r in part],
-                                                         [r["flags"] for r in part], [1] * len(part)]
+            yield [ids, Same("StoredAnswer", len(part))], [ids, [r["body"] for r in part],
+                                                             [r["flags"] for r in part], Same(1, len(part))]
 
     return write_table(work / "stored_answers.csv", [":ID(StoredAnswer)", ":LABEL"], props, chunks())
 
@@ -479,8 +480,8 @@ def _write_control_changes(
             after = states.states(targets[part])
             n = len(after)
             seqs = list(range(part.start + 1, part.stop + 1))
-            yield [list(map(str, seqs)), ["ControlChange"] * n], [
-                *([v] * n for _, v in shared), ids.take(targets[part]), [a.status for a in after],
+            yield [list(map(str, seqs)), Same("ControlChange", n)], [
+                *(Same(v, n) for _, v in shared), ids.take(targets[part]), [a.status for a in after],
                 [a.to_json() for a in after], [a.involved() for a in after], seqs]
 
     changes = write_table(work / "control_changes.csv", [":ID(ControlChange)", ":LABEL"], props, chunks())
@@ -504,7 +505,7 @@ def _write_control_changes(
         rels.append(("INVOLVES", involves))
     if load is not None:
         caused = write_table(work / "caused_by.csv", [":START_ID(ControlChange)", ":END_ID(Load)"], [],
-                             (([seq_text[part], [load["id"]] * (part.stop - part.start)], [])
+                             (([seq_text[part], Same(load["id"], part.stop - part.start)], [])
                               for part in chunked(targets.size)))
         rels.append(("CAUSED_BY", caused))
     return [changes, sequence], rels
@@ -530,7 +531,7 @@ def _write_control_relationships(
                    with_chains: bool = with_chains) -> Iterator[Chunk]:
             for part in chunked(y.size):
                 targets, controllers = answers.ids.take(y[part]), answers.ids.take(m[part])
-                values: list[list[Any]] = [[control.ruleset] * len(targets), definite[part].tolist(),
+                values: list[Sequence[Any]] = [Same(control.ruleset, len(targets)), definite[part].tolist(),
                                            [None if g < 0 else answers.groups[g] for g in group[part].tolist()]]
                 if with_chains:
                     values.append([chains.get(pair) for pair in zip(targets, controllers, strict=True)])

@@ -28,6 +28,28 @@ Chunk = tuple[Sequence[Sequence[str]], Sequence[Sequence[Any]]]  # (fixed column
 RowBytes = tuple[int, list[int] | None]
 
 
+@dataclass(frozen=True)
+class Same(Sequence[Any]):
+    """A column of ``n`` cells that all hold ``value``: formatted once, not once a row.
+
+    >>> list(Same("x", 2)), len(Same(None, 0))
+    (['x', 'x'], 0)
+    """
+
+    value: Any
+    n: int
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self.value] * len(range(*i.indices(self.n)))
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return self.value
+
+
 class ImportCsvError(ValueError):
     """A value the importer's CSV cannot carry faithfully."""
 
@@ -66,8 +88,9 @@ def write_table(
             if len(ids) != len(fixed) or len(values) != len(props):
                 raise ImportCsvError(f"{path.name}: a chunk of {len(ids)}+{len(values)} columns for "
                                      f"{len(fixed)}+{len(props)}")
-            cells = [_string(col, "", True) for col in ids]
-            cells += [fmt(col, name, keep_false) for fmt, col, name in zip(formats, values, names, strict=True)]
+            cells = [_formatted(_string, col, "", True) for col in ids]
+            cells += [_formatted(fmt, col, name, keep_false) for fmt, col, name in zip(formats, values, names,
+                                                                                         strict=True)]
             lines = list(map(",".join, zip(*cells, strict=True)))
             if not lines:
                 continue
@@ -116,6 +139,13 @@ def chunked(n: int, size: int = CHUNK) -> Iterable[slice]:
     return (slice(i, min(i + size, n)) for i in range(0, n, size))
 
 
+def _formatted(fmt: Callable[[Sequence[Any], str, bool], list[str]], col: Sequence[Any], name: str,
+               keep_false: bool) -> Sequence[str]:
+    if isinstance(col, Same):
+        return [fmt([col.value], name, keep_false)[0]] * col.n if col.n else []
+    return fmt(col, name, keep_false)
+
+
 def _string(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
     return ["" if v is None else '"' + str(v).replace('"', '""') + '"' for v in col]
 
@@ -142,9 +172,24 @@ def _boolean(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
 
 
 def _day(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:
-    if any(v is not None and not isinstance(v, date) for v in col):
+    # A registry's days are a few thousand values over millions of cells: each formatted once.
+    get = _DAY_TEXT.get
+    try:
+        return [text if (text := get(v)) is not None else _day_text(v, name) for v in col]
+    except TypeError:  # an unhashable value: not a date
+        raise ImportCsvError(f"property {name!r} holds a value that is not a date") from None
+
+
+_DAY_TEXT: dict[date | None, str] = {None: ""}
+
+
+def _day_text(value: Any, name: str) -> str:
+    if not isinstance(value, date):
         raise ImportCsvError(f"property {name!r} holds a value that is not a date")
-    return ["" if v is None else v.isoformat() for v in col]
+    text = value.isoformat()
+    if len(_DAY_TEXT) < 1 << 16:  # times (a run's clock) would not repeat: the cache stays small
+        _DAY_TEXT[value] = text
+    return text
 
 
 def _array(col: Sequence[Any], name: str, keep_false: bool) -> list[str]:

@@ -364,3 +364,10 @@ def test_a_generated_registry_in_parts_gives_the_whole_parse(tmp_path: Path) -> 
     assert sum(len(p.data.stakes) for p in parts) == len(whole.stakes)
     assert sorted(stream.findings, key=repr) == sorted(whole.findings, key=repr)
     _assert_same_columns(stream.columns(), Columns.from_dataset(whole))
+
+
+@pytest.mark.parametrize("content", [b"\xef", b"\xef\xbb"])
+def test_a_lone_start_of_a_byte_order_mark_is_not_utf8(tmp_path: Path, content: bytes) -> None:
+    """Read in parts, such a file decodes as empty text: it must still be named as not UTF-8."""
+    data = _parse(_folder(tmp_path, entities="id,name,kind\n", ownership=content))
+    assert [(f.code, f.line) for f in data.errors] == [("not_utf8", 1)]
