@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Literal
 
@@ -232,24 +233,29 @@ def _numeric(text: str) -> bool:
 
 
 def _parse_entities(table: _Table, cells: _Cells, data: Dataset, where: RowLines) -> None:
-    present = [(name, i) for name, i in table.col.items() if name in ENTITY_COLUMNS]
+    # Each row padded with one empty cell, where a column the file lacks reads from.
+    missing = table.width
+    take = itemgetter(*(table.col.get(name, missing) for name in ENTITY_COLUMNS))
     extra_cols = [(name, i) for name, i in table.col.items() if name not in ENTITY_COLUMNS]
     cells.file = table.file
     add_line = where.lines_for("entities", table.file).append
+    strip = str.strip
     for line, row in table.rows:
         cells.line = line
-        values = {name: row[i].strip() for name, i in present}
-        entity = _entity_row(values, cells, extra_cols, row)
+        row.append("")
+        entity = _entity_row(tuple(map(strip, take(row))), cells, extra_cols, row)
         if entity is not None:
             add_line(line)
             data.entities.append(entity)
 
 
 def _entity_row(
-    values: dict[str, str], cells: _Cells, extra_cols: list[tuple[str, int]], row: list[str]
+    values: tuple[str, ...], cells: _Cells, extra_cols: list[tuple[str, int]], row: list[str]
 ) -> Entity | None:
-    get = values.get
-    eid, name, kind = get("id", ""), clean_name(get("name", "")), get("kind", "")
+    """One entity from its stripped cells, in the order of ``ENTITY_COLUMNS``."""
+    (eid, name, kind, name_en, alias_text, jurisdiction, uscc, lei, founded, dissolved, capital, currency, status,
+     source, identifier_text) = values
+    name = clean_name(name)
     if not eid:
         cells.fail("missing_value", "id", "expected an entity id, the cell is empty")
         return None
@@ -262,41 +268,40 @@ def _entity_row(
             f"expected kind one of {_KINDS_TEXT}, got {kind!r}",
         )
         kind = "unknown"  # keeps the row so edges to it do not add spurious faults
-    uscc = normalise_uscc(get("uscc", "")) or None
+    uscc = normalise_uscc(uscc) if uscc else ""
     if uscc and (msg := validate_uscc(uscc)):
         cells.fail("bad_uscc", "uscc", msg)
-    lei = get("lei", "").upper() or None
+    lei = lei.upper()
     if lei and (msg := validate_lei(lei)):
         cells.fail("bad_lei", "lei", msg)
-    jurisdiction = get("jurisdiction", "").upper() or None
+    jurisdiction = jurisdiction.upper()
     if jurisdiction and not _is_jurisdiction(jurisdiction):
         cells.fail(
             "bad_jurisdiction",
             "jurisdiction",
             f"expected an ISO 3166 code such as CN, GB or CN-SC, got {jurisdiction!r}",
         )
-    currency = get("currency", "").upper() or None
+    currency = currency.upper()
     if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
         cells.fail("bad_currency", "currency", f"expected an ISO 4217 code such as CNY or USD, got {currency!r}")
-    idents = _identifiers(get("identifiers", ""), cells)
-    alias_text = get("aliases", "")
+    idents = _identifiers(identifier_text, cells) if identifier_text else ()
     aliases = tuple(a for a in map(clean_name, alias_text.split("|")) if a) if alias_text else ()
-    extra = tuple(sorted((k, row[i]) for k, i in extra_cols if row[i].strip()))
+    extra = tuple(sorted((k, row[i]) for k, i in extra_cols if row[i].strip())) if extra_cols else ()
     return Entity(
         id=eid,
         name=name,
         kind=sys.intern(kind),
-        name_en=clean_name(get("name_en", "")) or None,
+        name_en=clean_name(name_en) or None if name_en else None,
         aliases=aliases,
-        jurisdiction=_shared(jurisdiction),
-        uscc=uscc,
-        lei=lei,
-        founded=cells.date(get("founded", ""), "founded"),
-        dissolved=cells.date(get("dissolved", ""), "dissolved"),
-        registered_capital=cells.number(get("registered_capital", ""), "registered_capital"),
-        currency=_shared(currency),
-        status=_shared(get("status", "") or None),
-        source=_shared(get("source", "") or None),
+        jurisdiction=_shared(jurisdiction or None),
+        uscc=uscc or None,
+        lei=lei or None,
+        founded=cells.date(founded, "founded"),
+        dissolved=cells.date(dissolved, "dissolved"),
+        registered_capital=cells.number(capital, "registered_capital"),
+        currency=_shared(currency or None),
+        status=_shared(status or None),
+        source=_shared(source or None),
         extra=extra,
         identifiers=idents,
     )
