@@ -38,6 +38,17 @@ def throwaway_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     return tmp_path / "home"
 
 
+def test_preparing_a_fresh_home_installs_the_server_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first bulk import prepares an instance before any start: the admin tool must be there."""
+    monkeypatch.setenv("OWNERGRAPH_HOME", str(tmp_path / "home"))
+    assert not server.is_installed()
+    instance = server.Instance("fresh", bolt_port=29787, http_port=29574)
+    server.prepare(instance)  # from Maven's local repository once the suite's server was fetched
+    assert server.is_installed()
+    assert len(instance.password()) == 24
+    assert (instance.root / "data" / "dbms" / "auth.ini").is_file()
+
+
 def _shiro_sha256(password: str, salt_hex: str, iterations: int) -> str:
     """Neo4j's stored credential: SHA-256 over salt + password, then rehashed (Apache Shiro's SimpleHash)."""
     digest = hashlib.sha256(bytes.fromhex(salt_hex) + password.encode()).digest()
