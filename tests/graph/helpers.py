@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
+
+from ownergraph.graph.columnar import Columns
 from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
 
 DAY = date(2024, 6, 30)
@@ -37,3 +40,16 @@ def dataset(
         controls=[Control(c, y, b) for c, y, b in controls],
         concerts=[Concert(a, b) for a, b in concerts],
     )
+
+
+def assert_same_columns(a: Columns, b: Columns) -> None:
+    """Every field of two ``Columns`` alike: arrays of one dtype with equal values (NaN equal to NaN)."""
+    for name in Columns.__slots__:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype, name
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
+        elif name in ("ids", "sources"):
+            assert list(x) == list(y), name
+        else:
+            assert x == y, name

@@ -15,7 +15,7 @@ from ownergraph.graph.control import bulk_control_relation
 from ownergraph.graph.materialised import AnswerStates, control_keys, states_from
 from ownergraph.graph.model import Concert, Control, Dataset, Entity, Share, Stake
 from ownergraph.graph.params import ControlParams
-from tests.graph.helpers import DAY, dataset
+from tests.graph.helpers import DAY, assert_same_columns, dataset
 from tests.graph.test_properties import SETTINGS, graphs
 
 DAYS = [None, DAY - timedelta(days=400), DAY - timedelta(days=1), DAY, DAY + timedelta(days=1)]
@@ -106,7 +106,6 @@ NAMES = st.one_of(
 def test_ids_keep_every_string_and_sort_as_python_does(names: list[str]) -> None:
     import pickle
 
-    import numpy as np
 
     ids = pickle.loads(pickle.dumps(Ids.of(names)))
     assert list(ids) == names
@@ -120,7 +119,6 @@ def test_ids_keep_every_string_and_sort_as_python_does(names: list[str]) -> None
 
 def test_float32_would_change_an_answer() -> None:
     # Why shares stay float64: 30% + 20% held by one group is not above 50%.
-    import numpy as np
 
     assert float(np.float32(0.3)) + float(np.float32(0.2)) > 0.5 + 1e-9
     data = dataset("p:person a b c", [("p", "a", 1.0), ("a", "c", 0.3), ("p", "b", 1.0), ("b", "c", 0.2)])
@@ -155,16 +153,7 @@ def test_property_columns_built_in_parts_equal_the_whole(data: Dataset, size: in
         records = getattr(data, name)
         for at in range(0, len(records), size):
             build.records(Dataset(**{name: records[at : at + size]}))
-    built, whole = build.columns(), Columns.from_dataset(data)
-    for name in Columns.__slots__:
-        a, b = getattr(built, name), getattr(whole, name)
-        if name in ("ids", "sources"):
-            assert list(a) == list(b), name
-        elif isinstance(a, int):
-            assert a == b, name
-        else:
-            assert a.dtype == b.dtype, name
-            assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    assert_same_columns(build.columns(), Columns.from_dataset(data))
 
 
 @SETTINGS

@@ -6,7 +6,6 @@ import csv
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +16,7 @@ from ownergraph.graph.model import Concert, Control, Dataset, Finding, Link, Sha
 from ownergraph.loaders.csvtext import FIELD_SIZE_LIMIT
 from ownergraph.loaders.errors import LoadRejected
 from ownergraph.loaders.registry_csv import RegistryStream, parse_registry_csv, raise_if_rejected
+from tests.graph.helpers import assert_same_columns
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "registry_csv" / "good"
 
@@ -51,18 +51,8 @@ def _parse(folder: Path) -> Dataset:
             data.entities, data.stakes, data.controls, data.concerts, data.links)
         assert sorted(stream.findings, key=repr) == sorted(data.findings, key=repr)
         if not data.errors:
-            _assert_same_columns(stream.columns(), Columns.from_dataset(data))
+            assert_same_columns(stream.columns(), Columns.from_dataset(data))
     return data
-
-
-def _assert_same_columns(a: Columns, b: Columns) -> None:
-    for name in Columns.__slots__:
-        x, y = getattr(a, name), getattr(b, name)
-        if isinstance(x, np.ndarray):
-            assert x.dtype == y.dtype, name
-            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
-        else:
-            assert (list(x) if name in ("ids", "sources") else x) == (list(y) if name in ("ids", "sources") else y)
 
 
 def _errors(data: Dataset) -> list[tuple[str, str | None, int | None, str | None]]:
@@ -363,7 +353,7 @@ def test_a_generated_registry_in_parts_gives_the_whole_parse(tmp_path: Path) -> 
     assert {p.kind for p in parts} == {"entities", "stakes", "controls"}
     assert sum(len(p.data.stakes) for p in parts) == len(whole.stakes)
     assert sorted(stream.findings, key=repr) == sorted(whole.findings, key=repr)
-    _assert_same_columns(stream.columns(), Columns.from_dataset(whole))
+    assert_same_columns(stream.columns(), Columns.from_dataset(whole))
 
 
 @pytest.mark.parametrize("content", [b"\xef", b"\xef\xbb"])
